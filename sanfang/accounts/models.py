@@ -1,0 +1,132 @@
+"""Users and the seats they hold: a role at a node (region, compound or organisation)."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sanfang.orgs.models import Organization, Person
+from sanfang.places.models import Compound, Region
+
+
+class User(AbstractUser):
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="users")
+    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="user_phone_unique"),
+        ]
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    DISTRICT_OFFICER = "district_officer", _("district officer")
+    SUBDISTRICT_OFFICER = "subdistrict_officer", _("subdistrict officer")
+    DEPARTMENT_OFFICER = "department_officer", _("department officer")
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    COMMITTEE_MEMBER = "committee_member", _("owners' committee member")
+    SUPERVISORY_MEMBER = "supervisory_member", _("supervisory committee member")
+    COMPANY_STAFF = "company_staff", _("property company staff")
+    RESIDENT = "resident", _("resident")
+
+
+# Which node each role sits at, and the level of region it needs (DESIGN: scope at the query).
+REGION_ROLES = {
+    Role.DISTRICT_OFFICER: Region.Level.DISTRICT,
+    Role.SUBDISTRICT_OFFICER: Region.Level.SUBDISTRICT,
+    Role.COMMUNITY_WORKER: Region.Level.COMMUNITY,
+    Role.GRID_WORKER: Region.Level.COMMUNITY,
+}
+ORGANIZATION_ROLES = {
+    Role.DEPARTMENT_OFFICER: {Organization.Kind.DEPARTMENT},
+    Role.COMMITTEE_MEMBER: {Organization.Kind.OWNERS_COMMITTEE, Organization.Kind.MANAGEMENT_COMMITTEE},
+    Role.SUPERVISORY_MEMBER: {Organization.Kind.SUPERVISORY_COMMITTEE},
+    Role.COMPANY_STAFF: {Organization.Kind.PROPERTY_COMPANY},
+}
+COMPOUND_ROLES = {Role.RESIDENT}
+
+
+class SeatQuerySet(models.QuerySet):
+    def active(self):
+        today = timezone.localdate()
+        return self.filter(Q(ends__isnull=True) | Q(ends__gte=today))
+
+
+class Seat(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="seats")
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    compound = models.ForeignKey(Compound, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ends = models.DateField(_("ends"), null=True, blank=True)
+
+    objects = SeatQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Exactly one node per seat.
+            models.CheckConstraint(
+                condition=(
+                    Q(region__isnull=False, compound__isnull=True, organization__isnull=True)
+                    | Q(region__isnull=True, compound__isnull=False, organization__isnull=True)
+                    | Q(region__isnull=True, compound__isnull=True, organization__isnull=False)
+                ),
+                name="seat_one_node",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "region", "compound", "organization"], name="seat_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} @ {self.node}"
+
+    @property
+    def node(self):
+        return self.region or self.compound or self.organization
+
+    def clean(self):
+        if self.role in REGION_ROLES:
+            if not self.region or self.region.level != REGION_ROLES[self.role]:
+                raise ValidationError(_("This role sits at a region of level %(level)s.")
+                                      % {"level": Region.Level(REGION_ROLES[self.role]).label})
+        elif self.role in ORGANIZATION_ROLES:
+            if not self.organization or self.organization.kind not in ORGANIZATION_ROLES[self.role]:
+                raise ValidationError(_("This role sits at an organisation of the matching kind."))
+        elif self.role in COMPOUND_ROLES and not self.compound:
+            raise ValidationError(_("This role sits at a compound."))
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(default=False)
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        key = "sf_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash(key), prefix=key[:8])
+        return token, key

@@ -1,0 +1,22 @@
+"""Navigation by role: each seat gets the entries that make sense for it."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import scope
+from .models import Role
+
+STAFF_ROLES = {Role.DISTRICT_OFFICER, Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_WORKER, Role.GRID_WORKER,
+               Role.DEPARTMENT_OFFICER}
+
+
+def menu_for(user) -> list[dict]:
+    roles = scope.roles_of(user)
+    items = [{"label": _("Home"), "url": reverse("home"), "icon": "home"}]
+    if scope.sees_everything(user) or roles & STAFF_ROLES:
+        items.append({"label": _("Places"), "url": reverse("places:browse"), "icon": "map"})
+        items.append({"label": _("Party building"), "url": reverse("orgs:party_building"), "icon": "flag"})
+    if scope.sees_everything(user) or Role.DISTRICT_OFFICER in roles:
+        items.append({"label": _("Registry workbook"), "url": reverse("registry:import"), "icon": "table"})
+        items.append({"label": _("Administration"), "url": reverse("admin:index"), "icon": "settings"})
+    return items

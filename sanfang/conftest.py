@@ -1,0 +1,27 @@
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Argon2 is the production hasher; tests only need a correct one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    from sanfang.testing import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def login(client):
+    """Log the test client in as one of the world's users."""
+    def _login(user):
+        client.force_login(user)
+        return client
+    return _login
+
+
+assert settings.configured

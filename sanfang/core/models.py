@@ -1,0 +1,37 @@
+"""The shared kernel's tables: the change history every registry write leaves behind."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeEvent(models.Model):
+    """Who changed which registry row, how, and when (DESIGN habit 3).
+
+    One row per created, updated or deleted row. Creations carry no diff (the row itself is the
+    content); updates carry ``{field: [old, new]}``. ``source`` tells the entry point: a form,
+    the admin, an import batch (``import:<id>``), the API, or a seed.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    model = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    changes = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "object_id"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.model}#{self.object_id} {self.action}"

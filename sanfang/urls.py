@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sanfang.accounts.views import home
+from sanfang.api.urls import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("sanfang.accounts.urls")),
+    path("places/", include("sanfang.places.urls")),
+    path("registry/", include("sanfang.orgs.urls")),
+    path("workbook/", include("sanfang.registry.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
