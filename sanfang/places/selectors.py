@@ -43,7 +43,7 @@ def compounds_in(*, user, region: Region | None = None, search: str = ""):
         qs = qs.in_region(region)
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search) | Q(address__icontains=search))
-    return qs.annotate(n_buildings=Count("buildings", distinct=True))
+    return qs.annotate(n_buildings=Count("buildings", distinct=True)).order_by("code")
 
 
 def compound_get(*, user, code: str) -> Compound:
@@ -51,7 +51,7 @@ def compound_get(*, user, code: str) -> Compound:
 
 
 def buildings_of(*, user, compound: Compound):
-    return scope.visible_to(user, compound.buildings.all()).annotate(n_units=Count("units"))
+    return scope.visible_to(user, compound.buildings.all()).annotate(n_units=Count("units")).order_by("number")
 
 
 def building_get(*, user, compound: Compound, number: str) -> Building:
@@ -59,4 +59,4 @@ def building_get(*, user, compound: Compound, number: str) -> Building:
 
 
 def units_of(*, user, building: Building):
-    return scope.visible_to(user, building.units.all()).annotate(n_owners=Count("ownerships"))
+    return scope.visible_to(user, building.units.all()).annotate(n_owners=Count("ownerships")).order_by("entrance", "number")
