@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import history
-from .models import ChangeEvent
+from .models import AccessLog, ChangeEvent
 
 
 class TrackedAdmin(admin.ModelAdmin):
@@ -34,3 +34,10 @@ class ChangeEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ChangeEventAdmin):
+    list_display = ("at", "actor", "model", "object_id", "channel")
+    list_filter = ("model", "channel")
+    search_fields = ("=object_id",)

@@ -67,3 +67,9 @@ def save_tracked(obj: models.Model, *, actor, source: str) -> ChangeEvent | None
 
 def history_of(obj: models.Model):
     return ChangeEvent.objects.filter(model=label(type(obj)), object_id=obj.pk).select_related("actor")
+
+
+def log_access(*, actor, obj: models.Model, channel: str = "web") -> None:
+    from .models import AccessLog
+
+    AccessLog.objects.create(actor=actor, model=label(type(obj)), object_id=obj.pk, channel=channel)

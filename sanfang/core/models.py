@@ -35,3 +35,20 @@ class ChangeEvent(models.Model):
 
     def __str__(self):
         return f"{self.model}#{self.object_id} {self.action}"
+
+
+class AccessLog(models.Model):
+    """Every view of a person's full record (DESIGN: data protection)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    model = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    channel = models.CharField(max_length=12, default="web")
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "object_id"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.actor_id} viewed {self.model}#{self.object_id}"

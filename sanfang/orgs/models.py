@@ -149,6 +149,9 @@ class Ownership(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "person"], name="ownership_natural_key")]
         indexes = [models.Index(fields=["compound", "person"])]
 
+    def __str__(self):
+        return f"{self.person.name} · {self.unit}"
+
 
 class ServiceContractQuerySet(models.QuerySet):
     def current_on(self, day: date):

@@ -7,7 +7,7 @@ from sanfang.core import scope
 from sanfang.core.selectors import get_visible
 from sanfang.places.models import Compound, Unit
 
-from .models import Membership, Organization, Ownership, ServiceContract
+from .models import Membership, Organization, Ownership, Person, ServiceContract
 
 # The three parties of a compound, in the order a profile shows them.
 THREE_PARTIES = (
@@ -62,3 +62,25 @@ def owners_of(*, user, unit: Unit) -> list[Ownership]:
 
 def organization_get(*, user, code: str) -> Organization:
     return get_visible(user, Organization.objects.select_related("compound", "region", "party_coverage"), code=code)
+
+
+def person_record(*, user, pk: int) -> dict:
+    """A person's full record inside the user's scope; each view of it is logged."""
+    from sanfang.core import history
+
+    person = get_visible(user, Person.objects.all(), pk=pk)
+    history.log_access(actor=user, obj=person)
+    memberships = (
+        scope.visible_to(user, Membership.objects.filter(person=person))
+        .select_related("organization__compound").order_by("-term_start")
+    )
+    ownerships = scope.visible_to(user, Ownership.objects.filter(person=person)).select_related(
+        "unit__building", "compound"
+    )
+    today = timezone.localdate()
+    return {
+        "person": person,
+        "memberships": [(m, (m.term_start is None or m.term_start <= today) and (m.term_end is None or m.term_end >= today))
+                        for m in memberships],
+        "ownerships": list(ownerships),
+    }

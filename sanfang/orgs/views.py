@@ -34,6 +34,14 @@ def unit_detail(request, pk):
 
 
 @login_required
+def person_detail(request, pk):
+    return render(request, "orgs/person.html", {
+        **selectors.person_record(user=request.user, pk=pk),
+        "show_phones": scope.can_see_phones(request.user),
+    })
+
+
+@login_required
 def party_building(request):
     """Party-building figures of a region (``?region=``, default the user's topmost visible
     region) on a day (``?on=``, default today), per child region, with ``?export=xlsx``."""
