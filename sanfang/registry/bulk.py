@@ -1,0 +1,153 @@
+"""Fast bulk writes for the import: plain tuples in, no model instances, one code path with
+the backend switch inside.
+
+PostgreSQL gets ``COPY`` (psycopg 3) for inserts and ``COPY`` into a temporary table plus one
+``UPDATE … FROM`` for updates; other backends get ``executemany``. Callers pass values ready
+for the database (``Decimal``, ``date``, ``bool``, ``str``, ``None``; JSON already dumped,
+datetimes through ``db_datetime``).
+"""
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+BATCH = 5000
+_tmp_seq = itertools.count(1)
+
+
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _columns(model, fields: Sequence[str]) -> list[str]:
+    return [model._meta.get_field(f).column for f in fields]
+
+
+def db_datetime(value):
+    """A timezone-aware datetime in the form the backend stores (COPY takes it as is)."""
+    return value if _postgres() else connection.ops.adapt_datetimefield_value(value)
+
+
+def chunks(values: Iterable, size: int) -> Iterator[list]:
+    it = iter(values)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def filter_in(queryset, field: str, values: Iterable) -> Iterator:
+    """``queryset.filter(field__in=values)`` for any number of values (str or int) in one
+    query: the list travels as one parameter — an array on PostgreSQL, JSON on SQLite — so
+    neither the bind-parameter limit nor Django's per-parameter cost applies."""
+    values = list(dict.fromkeys(values))
+    if not values:
+        return
+    if _postgres():
+        db_type = queryset.model._meta.get_field(field).db_type(connection)
+        subquery = RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])
+    elif connection.vendor == "sqlite":
+        subquery = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    else:
+        for batch in chunks(values, 900):
+            yield from queryset.filter(**{f"{field}__in": batch})
+        return
+    yield from queryset.filter(**{f"{field}__in": subquery})
+
+
+def allocate_ids(model, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``model``, so rows can be inserted with their ids and
+    never read back. PostgreSQL draws them from the table's sequence (safe with concurrent
+    writers); SQLite has one writer at a time and the import holds the write lock (it has
+    already written its batch row), so the next ids after the largest ever used are free."""
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if _postgres():
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            return [row[0] for row in cursor.fetchall()]
+        qn = connection.ops.quote_name
+        cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")
+        start = cursor.fetchone()[0]
+        try:
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+        except Exception:  # no AUTOINCREMENT table yet
+            row = None
+        start = max(start, row[0] if row else 0) + 1
+        return list(range(start, start + n))
+
+
+def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, ids: Sequence[int] | None = None) -> None:
+    """Insert ``rows`` (tuples in the order of ``fields``) into ``model``'s table, with the
+    primary keys ``ids`` (from ``allocate_ids``) when given."""
+    if not rows:
+        return
+    if ids is not None:
+        fields = [model._meta.pk.attname, *fields]
+        rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    table = model._meta.db_table
+    # Columns the caller leaves out get the model's default, as an ORM insert would.
+    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in fields]
+    if rest:
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
+        fields = [*fields, *(f.attname for f in rest)]
+        rows = [(*row, *defaults) for row in rows]
+    columns = _columns(model, fields)
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if _postgres():
+            from psycopg import sql
+
+            statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+            )
+            with cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            statement = "INSERT INTO {} ({}) VALUES ({})".format(
+                qn(table), ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
+            )
+            for batch in chunks(rows, BATCH):
+                cursor.executemany(statement, batch)
+
+
+def update_rows(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Update rows by primary key: each tuple is ``(pk, *values in the order of fields)``."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    columns = _columns(model, fields)
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if _postgres():
+            from psycopg import sql
+
+            tmp = f"_sf_upd_{next(_tmp_seq)}"
+            cols = [pk, *columns]
+            cursor.execute(sql.SQL("CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+                sql.Identifier(tmp), sql.SQL(", ").join(sql.Identifier(c) for c in cols), sql.Identifier(table)
+            ).as_string(cursor.cursor))
+            with cursor.cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                sql.Identifier(tmp), sql.SQL(", ").join(sql.Identifier(c) for c in cols)
+            )) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(sql.SQL("UPDATE {t} SET {sets} FROM {u} WHERE {t}.{pk} = {u}.{pk}").format(
+                t=sql.Identifier(table), u=sql.Identifier(tmp), pk=sql.Identifier(pk),
+                sets=sql.SQL(", ").join(
+                    sql.SQL("{c} = {u}.{c}").format(c=sql.Identifier(c), u=sql.Identifier(tmp)) for c in columns
+                ),
+            ).as_string(cursor.cursor))
+            cursor.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(tmp)).as_string(cursor.cursor))
+        else:
+            statement = "UPDATE {} SET {} WHERE {} = %s".format(
+                qn(table), ", ".join(f"{qn(c)} = %s" for c in columns), qn(pk)
+            )
+            for batch in chunks(((*row[1:], row[0]) for row in rows), BATCH):
+                cursor.executemany(statement, batch)

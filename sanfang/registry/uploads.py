@@ -1,0 +1,85 @@
+"""Uploaded workbooks kept between the check and the confirmed import.
+
+A file is stored once under ``MEDIA_ROOT/imports/<sha256>.xlsx``; the confirm step names it by
+that hash only (checked against the user's session), so no path ever comes from the request.
+Files older than a day are swept at the next upload.
+"""
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+MAX_AGE = 24 * 3600
+SESSION_KEY = "registry_uploads"
+
+
+def directory() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stash(upload) -> str:
+    """Store an uploaded file; returns its sha256."""
+    sweep()
+    folder = directory()
+    digest = hashlib.sha256()
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+                out.write(chunk)
+        sha = digest.hexdigest()
+        os.replace(tmp, folder / f"{sha}.xlsx")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return sha
+
+
+def path_of(sha: str) -> Path | None:
+    if not isinstance(sha, str) or not _SHA.match(sha):
+        return None
+    path = directory() / f"{sha}.xlsx"
+    return path if path.is_file() else None
+
+
+def discard(sha: str) -> None:
+    path = path_of(sha)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def sweep(max_age: int = MAX_AGE) -> None:
+    cutoff = time.time() - max_age
+    for path in directory().iterdir():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def remember(session, sha: str, name: str) -> None:
+    """The session lists the uploads its user may confirm (the last few)."""
+    uploads = dict(session.get(SESSION_KEY, {}))
+    uploads.pop(sha, None)
+    uploads[sha] = name
+    session[SESSION_KEY] = dict(list(uploads.items())[-5:])
+
+
+def remembered(session, sha: str) -> str | None:
+    return session.get(SESSION_KEY, {}).get(sha)
+
+
+def forget(session, sha: str) -> None:
+    uploads = dict(session.get(SESSION_KEY, {}))
+    if uploads.pop(sha, None) is not None:
+        session[SESSION_KEY] = uploads
