@@ -67,7 +67,8 @@ def run(*, scale: float, argv: list[str]) -> None:
     baseline_n, baseline_seconds, how = _baseline(sheets)
     emit(name="registry_import", n=n, rate=n / seconds, baseline_rate=baseline_n / baseline_seconds,
          errors=0, database=database, scale=scale, seconds=seconds, created=report.created,
-         baseline=f"{how} of {baseline_n:,} unit and owner rows", baseline_seconds=baseline_seconds)
+         baseline=f"{how} of {baseline_n:,} unit and owner rows", baseline_seconds=baseline_seconds,
+         timings=_timings(report))
 
     if not opts.no_reimport:
         log("importing the same rows again …")
@@ -80,12 +81,18 @@ def run(*, scale: float, argv: list[str]) -> None:
         _verify(expected)
         emit(name="registry_import_unchanged", n=n, rate=n / seconds2, baseline_rate=baseline_n / baseline_seconds,
              errors=0, database=database, scale=scale, seconds=seconds2, unchanged=again.unchanged,
-             baseline=f"{how} of {baseline_n:,} unit and owner rows")
+             baseline=f"{how} of {baseline_n:,} unit and owner rows", timings=_timings(again))
 
     if opts.xlsx:
         del sheets
         gc.collect()
         _xlsx(database)
+
+
+def _timings(report) -> dict | None:
+    """Where the import's time went (seconds per phase and table), when the report says."""
+    timings = getattr(report, "timings", None)
+    return {k: round(v, 2) for k, v in timings.items()} if timings else None
 
 
 def _expected(sheets) -> dict:

@@ -303,4 +303,4 @@ def test_credit_codes_carry_their_check_characters():
 
 
 def test_dates_stay_clear_of_29_february():
-    assert generator._years_later(date(2024, 2, 28), 1) == date(2025, 2, 28)
+    assert generator.years_later(date(2024, 2, 28), 1) == date(2025, 2, 28)

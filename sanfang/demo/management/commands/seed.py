@@ -38,6 +38,9 @@ class Command(BaseCommand):
                                f"Run `sanfang migrate` first.") from None
         except MemoryError:
             raise CommandError("Out of memory while generating; try a smaller --scale.") from None
+        except Exception as exc:  # a bug, not a user error: one line here, the chain with --traceback
+            raise CommandError(f"The seed failed ({type(exc).__name__}: {exc}). Run again with --traceback "
+                               f"for details.") from exc
 
     def say(self, message: str) -> None:
         self.stdout.write(message)
