@@ -126,9 +126,14 @@ class UniqueNames:
 
 
 class Builder:
-    def __init__(self, seed: int, companies: int):
+    """Rows for a city: ``build(city, districts)`` walks the plan district by district,
+    community by community (compounds, owners, the residents' committee, owners' bodies), then
+    adds the companies, their contracts and the cross-appointments. ``block`` keeps the
+    people of different data sets apart (see ``People``)."""
+
+    def __init__(self, seed: int, companies: int, block: int = 0):
         self.rng = random.Random(seed)
-        self.people = People(self.rng)
+        self.people = People(self.rng, block)
         self.sheets = empty_sheets()
         self.n_companies = companies
         self.party: dict[str, bool] = {}      # 证件号 → party member, fixed at first appointment
@@ -648,7 +653,7 @@ class Builder:
         companies: list[tuple[str, str, str]] = []     # (code, name, district code)
         width = 5 if self.n_companies >= 10_000 else 4
         for d in districts:
-            code = f"WY{len(companies) + 1:0{width}d}"
+            code = f"WY-{self.city_code}-{len(companies) + 1:0{width}d}"
             companies.append((code, f"{d.name}城发物业服务有限公司", d.code))
             soe[d.code] = code
         while len(companies) < max(self.n_companies, len(districts)):
@@ -657,7 +662,7 @@ class Builder:
             name = f"{city}{self.pick(N.COMPANY_STEMS)}{self.pick(N.COMPANY_FORMS)}"
             while name in {c[1] for c in companies[-200:]}:
                 name = f"{city}{self.pick(N.COMPANY_STEMS)}{self.pick(N.COMPANY_STEMS)}{self.pick(N.COMPANY_FORMS)}"
-            companies.append((f"WY{len(companies) + 1:0{width}d}", name, d.code))
+            companies.append((f"WY-{self.city_code}-{len(companies) + 1:0{width}d}", name, d.code))
         private = [c for c in companies if c[0] not in soe.values()] or companies
         # Market share by rank (Zipf-like): a few large companies and a long tail; every
         # company first gets one compound so that none is an empty shell.

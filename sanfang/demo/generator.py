@@ -194,7 +194,7 @@ def megacity(scale: float = 0.1, *, seed: int = 20_000) -> Rows:
         s.communities.append(Community(f"{s.code}{len(s.communities) + 1:03d}", name))
     ordered = [c for s in subs for c in s.communities]
     _distribute(rng, plans, ordered)
-    return Builder(seed, max(len(districts), round(5000 * scale))).build(N.MEGACITY, districts)
+    return Builder(seed, max(len(districts), round(5000 * scale)), block=1).build(N.MEGACITY, districts)
 
 
 def row_count(sheets: Rows) -> int:

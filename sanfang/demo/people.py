@@ -48,12 +48,18 @@ class People:
     STAFF_EPOCH = date(1958, 1, 1).toordinal()
     STAFF_DAYS = date(1999, 12, 31).toordinal() - STAFF_EPOCH + 1
 
-    def __init__(self, rng: random.Random):
+    # Each data set draws from its own block of indices, so the demo and the megacity can
+    # share a database without sharing a single ID or phone number.
+    OWNER_BLOCK, STAFF_BLOCK, PHONE_BLOCK = 5_000_000, 1_000_000, 20_000_000
+
+    def __init__(self, rng: random.Random, block: int = 0):
         self.rng = rng
         self.owner_slots = _Permutation(self.OWNER_DAYS * 800, 2_654_435_761, 97_531)
         self.staff_slots = _Permutation(self.STAFF_DAYS * 200, 2_246_822_519, 13_579)
         self.phone_slots = _Permutation(10**8, 40_503_001, 12_345_678)
-        self.n_owner = self.n_staff = self.n_phone = 0
+        self.n_owner = block * self.OWNER_BLOCK
+        self.n_staff = block * self.STAFF_BLOCK
+        self.n_phone = block * self.PHONE_BLOCK
         self._born: dict[int, tuple[str, int, int]] = {}
         self.areas = [(code, _weighted(code, 0)) for code, _ in N.ID_AREAS]
         self.area_weights = []
@@ -77,6 +83,8 @@ class People:
         return self._name(seq % 2 == 1, born[2]), f"{area}{born[0]}{seq_digits}{check}", self.phone()
 
     def owner(self) -> Person:
+        if self.n_owner >= self.owner_slots.size:
+            raise ValueError("out of distinct ID numbers: the data set is too large")
         slot = self.owner_slots(self.n_owner)
         self.n_owner += 1
         return self._person(self.OWNER_EPOCH + slot // 800, slot % 800)

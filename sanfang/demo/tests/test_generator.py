@@ -304,3 +304,14 @@ def test_credit_codes_carry_their_check_characters():
 
 def test_dates_stay_clear_of_29_february():
     assert generator.years_later(date(2024, 2, 28), 1) == date(2025, 2, 28)
+
+
+def test_demo_and_megacity_share_no_keys(demo, small_city):
+    """Both can live in one database: no code, ID number or phone number in common."""
+    for sheet, column in ((REGIONS, "编码"), (COMPOUNDS, "编码"), (ORGANIZATIONS, "编码")):
+        shared = {r[column] for r in demo[sheet]} & {r[column] for r in small_city[sheet]}
+        assert shared <= {"3301"} if sheet == REGIONS else not shared, (sheet, sorted(shared)[:3])
+    for column in ("证件号", "手机"):
+        a = {r[column] for s in (OWNERS, MEMBERSHIPS) for r in demo[s]} - {None}
+        b = {r[column] for s in (OWNERS, MEMBERSHIPS) for r in small_city[s]} - {None}
+        assert not a & b, column

@@ -134,3 +134,12 @@ def test_registry_import_benchmark_checks_its_data(capsys):
                                                                                  area_source="")
     with pytest.raises(bench.BenchFailure, match="unit_area"):
         bench._verify(bench._expected(generator.megacity(0.0005)))
+
+
+def test_demo_and_megacity_in_one_database():
+    seed("demo", "--size", SIZE)
+    units = Unit.objects.count()
+    seed("megacity", "--scale", "0.0005")
+    assert Unit.objects.count() == units + len(generator.megacity(0.0005)["房屋"])
+    out = seed("demo", "--size", SIZE)
+    assert " 0 created, 0 updated" in out
