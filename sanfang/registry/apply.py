@@ -11,7 +11,7 @@ from django.utils import timezone
 from sanfang.core.history import label
 from sanfang.core.models import ChangeEvent
 
-from .bulk import allocate_ids, db_datetime, insert_rows, update_rows
+from .bulk import allocate_ids, check_constraints, db_datetime, insert_for_each, insert_rows, update_rows
 from .plan import ModelPlan, Ref
 from .workbook import COMPOUNDS, CONTRACTS, MEMBERSHIPS, ORGANIZATIONS, OWNERS, PERSONS, REGIONS, UNITS
 
@@ -34,7 +34,8 @@ class Writer:
         self.actor_id = actor.pk if actor is not None else None
         self.source = source[:40]
         self.at = db_datetime(timezone.now())
-        self.events: list[tuple] = []
+        self.events: list[tuple] = []           # history rows of updates
+        self.created: dict[str, list[int]] = {}  # model label → ids created
         self.timings = timings
 
     def resolve(self, value):
@@ -54,8 +55,15 @@ class Writer:
             self._updates(self.plans[name])
         started = time.perf_counter()
         insert_rows(ChangeEvent, EVENT_FIELDS, self.events)
+        fixed = {"at": self.at, "actor_id": self.actor_id, "action": ChangeEvent.Action.CREATE, "changes": None,
+                 "source": self.source}
+        for model, pks in self.created.items():
+            insert_for_each(ChangeEvent, {**fixed, "model": model}, "object_id", pks)
         self._time("events", started)
-        return len(self.events)
+        started = time.perf_counter()
+        check_constraints()
+        self._time("constraints", started)
+        return len(self.events) + sum(len(pks) for pks in self.created.values())
 
     # ------------------------------------------------------------------
     def _creates(self, plan: ModelPlan, creates=None) -> None:
@@ -63,19 +71,18 @@ class Writer:
         if not creates:
             return
         started = time.perf_counter()
-        fields = plan.fields
-        resolve = self.resolve
-        rows = [tuple([resolve(c.values[f]) for f in fields]) for c in creates]
+        ids_of = self.ids
+        rows = [c.values if Ref not in map(type, c.values) else
+                tuple([ids_of[v.kind][v.key] if type(v) is Ref else v for v in c.values]) for c in creates]
         pks = allocate_ids(plan.model, len(rows))
-        insert_rows(plan.model, fields, rows, ids=pks)
+        insert_rows(plan.model, plan.fields, rows, ids=pks)
         ids = self.ids[plan.kind] if plan.kind else None
-        model, events, base = label(plan.model), self.events, (self.at, self.actor_id)
-        create, source = ChangeEvent.Action.CREATE, self.source
         for c, pk in zip(creates, pks, strict=True):
             c.pk = pk
             if ids is not None:
                 ids[c.key] = pk
-            events.append((*base, model, pk, create, None, source))
+        model = label(plan.model)
+        self.created.setdefault(model, []).extend(pks)
         self._time(model, started)
 
     def _time(self, what: str, started: float) -> None:
@@ -103,9 +110,10 @@ class Writer:
     def _regions(self) -> None:
         # Parents first: each depth is inserted before the next so children can point at it.
         plan = self.plans[REGIONS]
+        path = plan.fields.index("path")
         by_depth: dict[int, list] = {}
         for c in plan.creates:
-            by_depth.setdefault(c.values["path"].count("/"), []).append(c)
+            by_depth.setdefault(c.values[path].count("/"), []).append(c)
         for depth in sorted(by_depth):
             self._creates(plan, by_depth[depth])
         self._updates(plan)
@@ -113,12 +121,13 @@ class Writer:
     def _organizations(self) -> None:
         # Insert without the party parent (it may be created in the same batch), then set it.
         plan = self.plans[ORGANIZATIONS]
+        at = plan.fields.index("party_parent_id")
         pending = []
         for c in plan.creates:
-            parent = c.values["party_parent_id"]
+            parent = c.values[at]
             if type(parent) is Ref and parent.key not in self.ids["org"]:
                 pending.append((c, parent))
-                c.values = {**c.values, "party_parent_id": None}
+                c.values = (*c.values[:at], None, *c.values[at + 1:])
         self._creates(plan)
         if pending:
             update_rows(plan.model, ("party_parent_id",), [(c.pk, self.resolve(parent)) for c, parent in pending])

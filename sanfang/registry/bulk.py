@@ -45,8 +45,9 @@ def filter_in(queryset, field: str, values: Iterable) -> Iterator:
     if not values:
         return
     if _postgres():
+        # JSON text, not an array: one string to quote instead of 100,000 (client-side binding).
         db_type = queryset.model._meta.get_field(field).db_type(connection)
-        subquery = RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])
+        subquery = RawSQL(f"SELECT (jsonb_array_elements_text(%s::jsonb))::{db_type}", [json.dumps(values)])
     elif connection.vendor == "sqlite":
         subquery = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
     else:
@@ -56,7 +57,7 @@ def filter_in(queryset, field: str, values: Iterable) -> Iterator:
     yield from queryset.filter(**{f"{field}__in": subquery})
 
 
-def allocate_ids(model, n: int) -> list[int]:
+def allocate_ids(model, n: int) -> Sequence[int]:
     """``n`` fresh primary keys for ``model``, so rows can be inserted with their ids and
     never read back. PostgreSQL draws them from the table's sequence (safe with concurrent
     writers); SQLite has one writer at a time and the import holds the write lock (it has
@@ -67,7 +68,17 @@ def allocate_ids(model, n: int) -> list[int]:
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if _postgres():
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, n])
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            sequence = cursor.fetchone()[0]
+            # Usually the n values are consecutive: then only their bounds travel. Otherwise
+            # (another writer drew from the sequence meanwhile) draw again and take the list;
+            # the gap left behind is harmless.
+            cursor.execute("SELECT min(v), max(v) FROM (SELECT nextval(%s::regclass) AS v "
+                           "FROM generate_series(1, %s)) s", [sequence, n])
+            low, high = cursor.fetchone()
+            if high - low + 1 == n:
+                return range(low, high + 1)
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, n])
             return [row[0] for row in cursor.fetchall()]
         qn = connection.ops.quote_name
         cursor.execute(f"SELECT COALESCE(MAX({qn(pk)}), 0) FROM {qn(table)}")
@@ -78,7 +89,7 @@ def allocate_ids(model, n: int) -> list[int]:
         except Exception:  # no AUTOINCREMENT table yet
             row = None
         start = max(start, row[0] if row else 0) + 1
-        return list(range(start, start + n))
+        return range(start, start + n)
 
 
 def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, ids: Sequence[int] | None = None) -> None:
@@ -114,6 +125,36 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, ids: Seq
             )
             for batch in chunks(rows, BATCH):
                 cursor.executemany(statement, batch)
+
+
+def insert_for_each(model, fixed: dict[str, object], field: str, values: Sequence) -> None:
+    """One row per value of ``values`` in column ``field``, every other column from ``fixed``
+    — built by the database from one array parameter, so nothing is formatted per row here
+    (the history rows of created objects)."""
+    if not values:
+        return
+    names = [*fixed, field]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _columns(model, names))
+    if _postgres():
+        types = [model._meta.get_field(f).db_type(connection) for f in names]
+        constants = "".join(f"%s::{t}, " for t in types[:-1])
+        statement = f"INSERT INTO {table} ({columns}) SELECT {constants}x FROM unnest(%s::{types[-1]}[]) AS x"
+        params = [*fixed.values(), list(values)]
+    else:
+        constants = "%s, " * len(fixed)
+        statement = f"INSERT INTO {table} ({columns}) SELECT {constants}value FROM json_each(%s)"
+        params = [*fixed.values(), json.dumps(list(values))]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def check_constraints() -> None:
+    """Run the deferred foreign-key checks now (PostgreSQL defers them to COMMIT), so a
+    violation surfaces inside the import's own error handling."""
+    if _postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def update_rows(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:

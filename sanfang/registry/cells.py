@@ -25,10 +25,16 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _integral(value) -> bool:
+    if isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
+
+
 def text(value, max_length: int | None = None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
+    if _integral(value):
         value = int(value)
     elif isinstance(value, datetime | date):
         value = value.isoformat()
@@ -152,6 +158,8 @@ def choice(value, choices: dict[str, str]) -> str | None:
 def phone(value) -> str | None:
     """A mainland mobile number: 11 digits starting with 1. A masked number (from an export,
     e.g. 139****0000) reads as blank: it means "keep the stored one"."""
+    if type(value) is str and len(value) == 11 and value[0] == "1" and value.isascii() and value.isdigit():
+        return value
     s = text(value)
     if s is None:
         return None

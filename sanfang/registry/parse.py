@@ -70,6 +70,7 @@ MAY_BE_BLANK = {(UNITS, "单元"), (OWNERS, "单元")}
 NEEDED_COLUMNS = {REGIONS: ("上级编码",)}
 # Decimal columns whose problems are area problems.
 AREA_COLUMNS = {(UNITS, "专有部分面积"), (COMPOUNDS, "总建筑面积")}
+_YES_NO = {"是": True, "否": False}
 _CREDIT_CODE = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
@@ -82,7 +83,7 @@ class PersonRec:
     phone: str | None = None
     party: bool | None = None
     party_row: int = 0
-    rows: list = field(default_factory=list)  # (sheet, row) of every mention
+    first: tuple = ()  # (sheet, row) of the first mention
 
 
 @dataclass
@@ -124,6 +125,8 @@ def _fast(column):
     a text column's maximum length."""
     if column.kind == "choice":
         return column.choices
+    if column.kind == "bool":
+        return _YES_NO
     if column.kind in ("text", "code"):
         return column.max_length or 10**6
     return None
@@ -303,8 +306,9 @@ def _finish_unit(name, rec, report, parsed, hashes):
     if source is not None and area is None and not _cell_had_error(report, name, rec["_row"], "专有部分面积"):
         report.error(name, rec["_row"], "专有部分面积", "required", _("A source needs its area."))
         rec["_bad"] = True
-    key = (rec["compound"], rec["building"], rec["entrance"], rec["number"]) \
-        if _has(rec, "compound", "building", "number") else None
+    compound, building, number = rec["compound"], rec["building"], rec["number"]
+    key = None if compound is None or building is None or number is None else \
+        (compound, building, rec["entrance"], number)
     _register(name, key, rec, report, parsed)
 
 
@@ -326,22 +330,21 @@ def _person(name, rec, report, parsed, hashes) -> str | None:
         key = hashes.get(number)
         if key is None:
             key = hashes[number] = identity.id_hash(number)
-        last4 = identity.last4(number)
+        last4 = number[-4:]  # already normalised
     rec["person"] = key
     person = parsed.persons.get(key)
     if rec["name"] is None:
         return key
     if person is None:
-        person = parsed.persons[key] = PersonRec(name=rec["name"], last4=last4)
+        person = parsed.persons[key] = PersonRec(name=rec["name"], last4=last4, first=(name, row))
     else:
         if person.name != rec["name"]:
-            first = person.rows[0]
+            first = person.first
             report.warn(name, row, "姓名", "name_changed",
                         _("The same ID number is given with the name “%(name)s” in %(sheet)s row %(row)d; the "
                           "last name given is kept.") % {"name": person.name, "sheet": first[0], "row": first[1]})
         person.name = rec["name"]
         person.last4 = person.last4 or last4
-    person.rows.append((name, row))
     phone = rec.get("phone")
     if phone:
         person.phone = phone
@@ -358,8 +361,9 @@ def _person(name, rec, report, parsed, hashes) -> str | None:
 
 def _finish_owner(name, rec, report, parsed, hashes):
     person = _person(name, rec, report, parsed, hashes)
-    key = (rec["compound"], rec["building"], rec["entrance"], rec["number"], person) \
-        if person and _has(rec, "compound", "building", "number") else None
+    compound, building, number = rec["compound"], rec["building"], rec["number"]
+    key = None if person is None or compound is None or building is None or number is None else \
+        (compound, building, rec["entrance"], number, person)
     _register(name, key, rec, report, parsed)
 
 

@@ -56,7 +56,7 @@ class Ref(NamedTuple):
 @dataclass(slots=True)
 class Create:
     key: object
-    values: dict
+    values: tuple  # in the order of ModelPlan.fields
     pk: int | None = None
 
 
@@ -75,6 +75,9 @@ class ModelPlan:
     update_fields: tuple        # columns of an update
     creates: list = field(default_factory=list)
     updates: list = field(default_factory=list)
+
+    def create(self, key, values: dict) -> None:
+        self.creates.append(Create(key, tuple([values[f] for f in self.fields])))
 
 
 def _keep(new, old, default):
@@ -226,7 +229,7 @@ class Planner:
                 if not self.in_scope(path):
                     self.out_of_scope(REGIONS, r, "编码")
                     continue
-                plan.creates.append(Create(code, {"code": code, **new}))
+                plan.create(code, {"code": code, **new})
                 count.created += 1
                 continue
             old = {"name": row[2], "level": row[3], "parent_id": row[4], "path": row[5]}
@@ -240,8 +243,6 @@ class Planner:
                     moved.append((row[5], path))
             else:
                 count.unchanged += 1
-        # Parents before children: a shallower path is inserted first.
-        plan.creates.sort(key=lambda c: c.values["path"].count("/"))
         # A moved region takes its stored subtree along (paths are materialised).
         for old_path, new_path in moved:
             for pk, name, level, parent_id, path in Region.objects.filter(path__startswith=old_path).exclude(
@@ -320,7 +321,7 @@ class Planner:
                 if not self.in_scope(path):
                     self.out_of_scope(COMPOUNDS, r, "社区编码")
                     continue
-                plan.creates.append(Create(code, {"code": code, **new}))
+                plan.create(code, {"code": code, **new})
                 count.created += 1
             elif _changed(old, new):
                 if not self.in_scope(path, row[12]):
@@ -372,7 +373,7 @@ class Planner:
                 self.out_of_scope(BUILDINGS, r, "小区编码")
                 continue
             if row is None:
-                plan.creates.append(Create(key, {"compound_id": self.ref("compound", key[0]), "number": key[1], **new}))
+                plan.create(key, {"compound_id": self.ref("compound", key[0]), "number": key[1], **new})
                 count.created += 1
             elif _changed(old, new):
                 plan.updates.append(Update(row[0], old, new))
@@ -418,11 +419,11 @@ class Planner:
                 if not self.in_scope(compound_path[key[0]]):
                     self.out_of_scope(UNITS, r, "小区编码")
                     continue
-                plan.creates.append(Create(key, {
-                    "compound_id": ref("compound", key[0]), "building_id": ref("building", (key[0], key[1])),
-                    "entrance": key[2], "number": key[3], "kind": r["kind"] or "residence",
-                    "exclusive_area": area, "area_source": source or "",
-                }))
+                # In the order of plan.fields (a tuple: a district has 100,000 of these).
+                plan.creates.append(Create(key, (
+                    ref("compound", key[0]), ref("building", (key[0], key[1])), key[2], key[3],
+                    r["kind"] or "residence", area, source or "",
+                )))
                 count.created += 1
                 continue
             pk, old_kind, old_area, old_source = row
@@ -460,14 +461,11 @@ class Planner:
             row = db.get(h)
             if row is None:
                 if person.last4 is None:
-                    sheet, line = person.rows[0]
+                    sheet, line = person.first
                     self.report.error(sheet, line, "证件号", "unknown_reference",
                                       _("This masked ID number matches no stored person: write the full number."))
                     continue
-                plan.creates.append(Create(h, {
-                    "id_hash": h, "name": person.name, "id_last4": person.last4, "phone": person.phone or "",
-                    "is_party_member": bool(person.party),
-                }))
+                plan.creates.append(Create(h, (h, person.name, person.last4, person.phone or "", bool(person.party))))
                 count.created += 1
                 continue
             old = dict(zip(fields, row[2:], strict=True))
@@ -508,10 +506,8 @@ class Planner:
                 if not self.in_scope(compound_path[key[0]]):
                     self.out_of_scope(OWNERS, r, "小区编码")
                     continue
-                plan.creates.append(Create(key, {
-                    "unit_id": uid or Ref("unit", unit), "person_id": pid or Ref("person", key[4]),
-                    "compound_id": self.ref("compound", key[0]), "developer_held": bool(r["developer_held"]),
-                }))
+                plan.creates.append(Create(key, (uid or Ref("unit", unit), pid or Ref("person", key[4]),
+                                                 self.ref("compound", key[0]), bool(r["developer_held"]))))
                 count.created += 1
                 continue
             held = _keep(r["developer_held"], row[1], False)
@@ -603,14 +599,14 @@ class Planner:
                 continue
             touched = False
             if row is None:
-                plan.creates.append(Create(code, {"code": code, **new}))
+                plan.create(code, {"code": code, **new})
                 count.created += 1
             elif _changed(old, new):
                 plan.updates.append(Update(row[0], old, new))
                 touched = True
             if new_mode:
                 if stored is None:
-                    cplan.creates.append(Create(code, {"organization_id": self.ref("org", code), "mode": new_mode}))
+                    cplan.create(code, {"organization_id": self.ref("org", code), "mode": new_mode})
                     touched = touched or row is not None
                 elif stored[1] != new_mode:
                     cplan.updates.append(Update(stored[0], {"mode": stored[1]}, {"mode": new_mode}))
@@ -683,8 +679,8 @@ class Planner:
                 self.out_of_scope(MEMBERSHIPS, r, "组织编码")
                 continue
             if row is None:
-                plan.creates.append(Create(key, {"organization_id": oid or Ref("org", org),
-                                                 "person_id": pid or Ref("person", person), "position": position, **new}))
+                plan.create(key, {"organization_id": oid or Ref("org", org), "person_id": pid or Ref("person", person),
+                                  "position": position, **new})
                 count.created += 1
             elif _changed(old, new):
                 plan.updates.append(Update(row[0], old, new))
@@ -736,8 +732,8 @@ class Planner:
                 self.out_of_scope(CONTRACTS, r, "小区编码")
                 continue
             if row is None:
-                plan.creates.append(Create(key, {"compound_id": self.ref("compound", compound),
-                                                 "company_id": self.ref("org", company), "start": start, **new}))
+                plan.create(key, {"compound_id": self.ref("compound", compound), "company_id": self.ref("org", company),
+                                  "start": start, **new})
                 count.created += 1
             elif _changed(old, new):
                 plan.updates.append(Update(row[0], old, new))

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sanfang.core.scope import visible_to
@@ -39,9 +40,10 @@ def _xlsx_response(buffer: io.BytesIO, filename: str) -> FileResponse:
 
 def _report_context(report) -> dict:
     order = [*SHEETS, PERSONS]
+    label = {PERSONS: _("People (from 业主 and 任职)")}
     return {
         "report": report,
-        "counts": [(name, report.counts.get(name)) for name in order if name in report.counts],
+        "counts": [(label.get(name, name), report.counts[name]) for name in order if name in report.counts],
         "errors": report.sorted_errors(order)[:SHOWN_ERRORS],
         "hidden_errors": max(0, len(report.errors) - SHOWN_ERRORS),
     }

@@ -84,3 +84,13 @@ def test_id_numbers():
     assert err(cells.id_number, good[:-1] + ("0" if good[-1] != "0" else "1")) == "bad_id_number"
     assert err(cells.id_number, "12345") == "bad_id_number"
     assert cells.id_number("E12345678") == "E12345678"  # a passport
+
+
+def test_generators_may_give_decimals_and_ints():
+    from decimal import Decimal as D
+
+    assert cells.code(D("101.0")) == "101"
+    assert cells.code(D("1.5")) == "1.5"
+    assert cells.decimal(D("88.5")) == D("88.50")
+    assert cells.integer(D("12")) == 12
+    assert cells.code(float("nan")) == "nan"
