@@ -372,7 +372,7 @@ def template_notes() -> list[str]:
           "is listed with its sheet, row and column."),
         _("Dates as Excel dates or YYYY-MM-DD; areas in square metres with at most 2 decimals; yes/no as 是/否."),
         _("Areas (RULES V6): a registered area may replace a surveyed or contract area, never the reverse."),
-        _("Rows of the second line in each sheet are examples: replace them with your own data."),
+        _("The second row of each sheet is an example: replace it with your own data."),
     ]
 
 

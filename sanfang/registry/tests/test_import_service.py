@@ -362,3 +362,38 @@ def test_coverage_and_party_parent_created_in_the_same_workbook(world):
     assert PartyCoverage.objects.get(organization=world.orgs["co1"]).mode == "instructor"
     assert report.counts["组织"].created == 2 and report.counts["组织"].updated == 1
     assert not PartyCoverage.objects.filter(organization__code="PB-NEW").exists()
+
+
+def test_a_masked_number_must_match_a_stored_person(world):
+    sheets = {"业主": [{"小区编码": "K1", "楼栋号": "1", "单元": "1", "房号": "102", "姓名": "某人",
+                       "证件号": "**************1234", "人员标识": "ab" * 32},
+                      {"小区编码": "K1", "楼栋号": "1", "单元": "1", "房号": "201", "姓名": "某人",
+                       "证件号": "**************1234"}]}
+    report = registry_import(sheets=sheets, actor=None)
+    assert places(report) == {("业主", 2, "证件号", "unknown_reference"), ("业主", 3, "证件号", "bad_id_number")}
+
+
+def test_a_level_cannot_change_under_stored_children(world):
+    # C1 holds compounds K1 and K2; S2 holds community C2.
+    report = registry_import(sheets={"区域": [
+        {"编码": "330199001001", "名称": "春风", "层级": "街道", "上级编码": "330199"},
+        {"编码": "330199002", "名称": "西", "层级": "社区", "上级编码": "330199"},
+    ]}, actor=None)
+    assert ("区域", 2, "层级", "bad_level") in places(report)
+    assert ("区域", 3, "上级编码", "bad_level") in places(report)
+
+
+def test_a_refused_write_is_reported_and_rolled_back(world, monkeypatch):
+    from django.db import IntegrityError
+
+    from sanfang.registry import apply
+
+    def fail(self):
+        apply.insert_rows(Building, ("compound_id", "number"), [(world.compounds["k1"].pk, "77")])
+        raise IntegrityError("duplicate key value")
+
+    monkeypatch.setattr(apply.Writer, "write", fail)
+    before = table_counts()
+    report = registry_import(sheets={"楼栋": [{"小区编码": "K1", "楼栋号": "8"}]}, actor=None)
+    assert [e.code for e in report.errors] == ["conflict"]
+    assert table_counts() == before and not Building.objects.filter(number="77").exists()

@@ -156,3 +156,11 @@ def test_export_download(world, login):
     book = read_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert {r["编码"] for r in book["小区"]} == {"K3"}
     assert client.get(reverse("registry:export"), {"region": "3301"}).status_code == 404  # above the seat
+
+
+def test_a_long_list_of_problems_is_cut_with_a_download(world, login):
+    client = login(world.users["district"])
+    bad = {"楼栋": [{"小区编码": "K404", "楼栋号": str(i)} for i in range(1005)]}
+    response = client.post(URL, {"file": upload(bad)})
+    assert len(response.context["errors"]) == 1000 and response.context["hidden_errors"] == 5
+    assert reverse("registry:errors", args=[response.context["sha256"]]) in response.content.decode()

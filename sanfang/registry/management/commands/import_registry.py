@@ -1,8 +1,11 @@
 """``sanfang import-registry FILE.xlsx [--dry-run] [--actor USERNAME]``"""
 
+import unicodedata
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sanfang.registry.services import registry_import_file
 from sanfang.registry.workbook import PERSONS, SHEETS
@@ -29,11 +32,15 @@ class Command(BaseCommand):
         if report.errors:
             for e in report.sorted_errors([*SHEETS, PERSONS]):
                 self.stderr.write(_line(e))
-            raise CommandError(_("%(n)d problems; nothing was written.") % {"n": len(report.errors)}, returncode=1)
-        width = max(len(n) for n in report.counts) + 2
-        self.stdout.write(f"{'':{width}}{_('created'):>10}{_('updated'):>10}{_('unchanged'):>10}")
+            n = len(report.errors)
+            raise CommandError(ngettext("%(n)d problem; nothing was written.", "%(n)d problems; nothing was written.", n)
+                               % {"n": n}, returncode=1)
+        width = max(_width(n) for n in report.counts) + 2
+        self.stdout.write(_pad("", width) + "".join(_pad(h, 12, right=True)
+                                                    for h in (_("created"), _("updated"), _("unchanged"))))
         for name, c in report.counts.items():
-            self.stdout.write(f"{name:{width}}{c.created:>10}{c.updated:>10}{c.unchanged:>10}")
+            self.stdout.write(_pad(name, width) + "".join(_pad(str(n), 12, right=True)
+                                                          for n in (c.created, c.updated, c.unchanged)))
         if dry_run:
             self.stdout.write(_("Dry run: nothing was written (%(rows)d rows checked in %(s).1f s).")
                               % {"rows": report.rows, "s": report.seconds})
@@ -42,6 +49,16 @@ class Command(BaseCommand):
                                                  % {"rows": report.rows, "s": report.seconds, "id": report.batch_id}))
         else:
             self.stdout.write(_("Nothing changed."))
+
+
+def _width(text: str) -> int:
+    """Columns on a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
 
 
 def _line(problem) -> str:
