@@ -155,6 +155,8 @@ def check_constraints() -> None:
     if _postgres():
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Back to Django's mode for whatever the caller's transaction does next.
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def update_rows(model, fields: Sequence[str], rows: Sequence[tuple]) -> None:

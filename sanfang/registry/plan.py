@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
+from sanfang.accounts.scope import region_paths
 from sanfang.orgs.models import Membership, Organization, Ownership, PartyCoverage, Person, ServiceContract
 from sanfang.places.models import Building, Compound, Region, Unit
 from sanfang.places.rules import AREA_PRECEDENCE, region_path
@@ -30,7 +31,6 @@ from .workbook import (
     PERSONS,
     REGION_LEVELS,
     REGIONS,
-    SHEETS,
     UNITS,
     labels,
 )
@@ -113,7 +113,6 @@ class Planner:
         self.buildings: set = set()
         self.building_by_id: dict[int, tuple] = {}
         self.units: set = set()
-        self.unit_compound: dict[tuple, object] = {}
         self.org_kind: dict[str, str] = {}
         self.org_code_by_id: dict[int, str] = {}
         self.org_path: dict[str, str | None] = {}
@@ -746,9 +745,4 @@ def _scope_paths(actor) -> tuple[str, ...] | None:
     """Region paths an actor may write under; None for the system or a superuser."""
     if actor is None or getattr(actor, "is_superuser", False):
         return None
-    from sanfang.accounts.scope import region_paths
-
     return tuple(region_paths(actor))
-
-
-__all__ = ["Planner", "ModelPlan", "Create", "Update", "Ref", "SHEETS"]
