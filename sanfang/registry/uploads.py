@@ -2,7 +2,7 @@
 
 A file is stored once under ``MEDIA_ROOT/imports/<sha256>.xlsx``; the confirm step names it by
 that hash only (checked against the user's session), so no path ever comes from the request.
-Files older than a day are swept at the next upload.
+Files older than two hours are swept at the next upload (they hold full ID numbers).
 """
 
 import hashlib
@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
-MAX_AGE = 24 * 3600
+MAX_AGE = 2 * 3600  # long enough to check and confirm; the files hold full ID numbers
 SESSION_KEY = "registry_uploads"
 
 

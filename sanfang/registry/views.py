@@ -77,7 +77,7 @@ def _check(request) -> dict:
     if report.ok and not report.changed:
         uploads.discard(sha)
     else:
-        # Kept for the confirm button, or for the full list of problems (swept after a day).
+        # Kept for the confirm button, or for the full list of problems (swept after two hours).
         uploads.remember(request.session, sha, upload.name)
     return {"step": "checked", "sha256": sha, "file_name": upload.name, **_report_context(report)}
 
