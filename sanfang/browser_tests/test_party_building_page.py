@@ -73,12 +73,7 @@ def test_party_building_page_fits_a_phone(phone_page):
     assert horizontal_overflow(phone_page) <= 1
 
 
-@pytest.mark.parametrize("language", [
-    pytest.param("zh-hans", marks=pytest.mark.xfail(strict=True, reason=(
-        "zh_Hans catalogue: 'Party members among them', 'Party-member ratio', 'Party-member chairs', "
-        "'Party majority' and 'Party members' are all 党员; 'Committees' is 社区 (django.po lines 209-600)"))),
-    "en",
-])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_figure_has_its_own_label(page, live_server, language):
     """A reader tells the figures apart by their labels, in either language."""
     page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
