@@ -63,7 +63,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     log(f"  imported in {seconds:.1f} s; verifying …")
     _verify(expected)
 
-    log("baseline: COPY of the unit and owner rows …")
+    log("baseline: the unit and owner rows straight into plain tables …")
     baseline_n, baseline_seconds, how = _baseline(sheets)
     emit(name="registry_import", n=n, rate=n / seconds, baseline_rate=baseline_n / baseline_seconds,
          errors=0, database=database, scale=scale, seconds=seconds, created=report.created,
