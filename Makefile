@@ -37,7 +37,7 @@ demo: install $(SANFANG_VAR)/secret_key
 
 test: install
 	$(BIN)/ruff check .
-	$(TESTENV) $(BIN)/sanfang makemigrations --check --dry-run
+	env -u DATABASE_URL $(TESTENV) $(BIN)/sanfang makemigrations --check --dry-run
 	@echo "== suite on SQLite"
 	env -u DATABASE_URL $(TESTENV) $(BIN)/pytest -n 2 -m "not browser"
 	@if [ -n "$$DATABASE_URL" ]; then \
