@@ -20,5 +20,7 @@ for (const [from, to] of files) {
     process.exit(1);
   }
   copyFileSync(src, join(out, to));
+  // The minified files name their source maps; the manifest storage needs those to exist.
+  if (existsSync(`${src}.map`)) copyFileSync(`${src}.map`, join(out, `${to}.map`));
 }
 console.log(`assets: ${files.length} files in ${out}`);
