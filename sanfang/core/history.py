@@ -5,6 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from .models import ChangeEvent
 
@@ -50,6 +52,58 @@ def record_many(events: Iterable[ChangeEvent], batch_size: int = 5000) -> None:
     ChangeEvent.objects.bulk_create(events, batch_size=batch_size)
 
 
+def runs(*id_sets: Iterable[int]) -> list[tuple[int, int]]:
+    """The contiguous runs of the ids in ``id_sets`` as (first, last) pairs, in increasing
+    order; duplicates count once. A ``range`` (what an import draws from a sequence) costs
+    nothing however long it is."""
+    spans: list[tuple[int, int]] = []
+    for ids in id_sets:
+        if isinstance(ids, range) and ids.step == 1:
+            if ids:
+                spans.append((ids.start, ids.stop - 1))
+        else:
+            spans.extend((pk, pk) for pk in ids)
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    for first, last in spans:
+        if out and first <= out[-1][1] + 1:
+            if last > out[-1][1]:
+                out[-1] = (out[-1][0], last)
+        else:
+            out.append((first, last))
+    return out
+
+
+def created_range(*, actor, model: type[models.Model] | str, first: int, last: int, source: str = "",
+                  at=None) -> ChangeEvent:
+    """An unsaved event saying every row of ``model`` with an id from ``first`` to ``last``
+    (inclusive) was created, with ``changes={"count": n}``: the history of a bulk creation."""
+    if last < first:
+        raise ValueError(f"empty range {first}–{last}")
+    return ChangeEvent(
+        at=at or timezone.now(), actor=actor, model=model if isinstance(model, str) else label(model),
+        object_id=first, object_id_end=last, action=ChangeEvent.Action.CREATE,
+        changes={"count": last - first + 1}, source=source,
+    )
+
+
+def created_ranges(*, actor, model: type[models.Model] | str, ids: Iterable[int], source: str = "",
+                   at=None) -> list[ChangeEvent]:
+    """Unsaved range events covering ``ids`` (one per contiguous run)."""
+    at = at or timezone.now()
+    return [created_range(actor=actor, model=model, first=first, last=last, source=source, at=at)
+            for first, last in runs(ids)]
+
+
+def record_created_range(*, actor, model: type[models.Model] | str, ids: Iterable[int], source: str = "",
+                         at=None) -> list[ChangeEvent]:
+    """Record the creation of the rows ``ids`` of ``model`` in bulk: one saved event per
+    contiguous run of ids (normally one), instead of one per row."""
+    events = created_ranges(actor=actor, model=model, ids=ids, source=source, at=at)
+    ChangeEvent.objects.bulk_create(events)
+    return events
+
+
 def save_tracked(obj: models.Model, *, actor, source: str) -> ChangeEvent | None:
     """Save ``obj`` and record what changed; nothing is recorded when nothing changed."""
     if obj.pk is None:
@@ -66,7 +120,13 @@ def save_tracked(obj: models.Model, *, actor, source: str) -> ChangeEvent | None
 
 
 def history_of(obj: models.Model):
-    return ChangeEvent.objects.filter(model=label(type(obj)), object_id=obj.pk).select_related("actor")
+    """Every event about ``obj``, latest first: its own events and the bulk-creation ranges
+    that cover it."""
+    pk = obj.pk
+    return ChangeEvent.objects.filter(
+        Q(object_id=pk, object_id_end__isnull=True) | Q(object_id__lte=pk, object_id_end__gte=pk),
+        model=label(type(obj)),
+    ).select_related("actor")
 
 
 def log_access(*, actor, obj: models.Model, channel: str = "web") -> None:

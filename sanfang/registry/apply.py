@@ -1,5 +1,6 @@
-"""Step 3 of an import: the plan written in one go — bulk inserts, bulk updates, one history
-row per created or updated row (core.ChangeEvent), all inside the caller's transaction."""
+"""Step 3 of an import: the plan written in one go — bulk inserts, bulk updates, and the history
+(core.ChangeEvent) all inside the caller's transaction: one event per updated row with its
+diff, and one range event per contiguous run of created ids per table (normally one per table)."""
 
 import json
 import time
@@ -8,10 +9,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from sanfang.core import history
 from sanfang.core.history import label
 from sanfang.core.models import ChangeEvent
 
-from .bulk import allocate_ids, check_constraints, db_datetime, insert_for_each, insert_rows, update_rows
+from .bulk import allocate_ids, check_constraints, db_datetime, insert_rows, update_rows
 from .plan import ModelPlan, Ref
 from .workbook import COMPOUNDS, CONTRACTS, MEMBERSHIPS, ORGANIZATIONS, OWNERS, PERSONS, REGIONS, UNITS
 
@@ -31,11 +33,13 @@ class Writer:
     def __init__(self, plans: dict[str, ModelPlan], ids: dict[str, dict], *, actor, source: str, timings=None):
         self.plans = plans
         self.ids = ids
+        self.actor = actor
         self.actor_id = actor.pk if actor is not None else None
         self.source = source[:40]
-        self.at = db_datetime(timezone.now())
+        self.now = timezone.now()
+        self.at = db_datetime(self.now)
         self.events: list[tuple] = []           # history rows of updates
-        self.created: dict[str, list[int]] = {}  # model label → ids created
+        self.created: dict[str, list] = {}      # model label → the id sequences created
         self.timings = timings
 
     def resolve(self, value):
@@ -55,15 +59,15 @@ class Writer:
             self._updates(self.plans[name])
         started = time.perf_counter()
         insert_rows(ChangeEvent, EVENT_FIELDS, self.events)
-        fixed = {"at": self.at, "actor_id": self.actor_id, "action": ChangeEvent.Action.CREATE, "changes": None,
-                 "source": self.source}
-        for model, pks in self.created.items():
-            insert_for_each(ChangeEvent, {**fixed, "model": model}, "object_id", pks)
+        ranges = [history.created_range(actor=self.actor, model=model, first=first, last=last, source=self.source,
+                                        at=self.now)
+                  for model, chunks in self.created.items() for first, last in history.runs(*chunks)]
+        ChangeEvent.objects.bulk_create(ranges)
         self._time("events", started)
         started = time.perf_counter()
         check_constraints()
         self._time("constraints", started)
-        return len(self.events) + sum(len(pks) for pks in self.created.values())
+        return len(self.events) + len(ranges)
 
     # ------------------------------------------------------------------
     def _creates(self, plan: ModelPlan, creates=None) -> None:
@@ -82,7 +86,7 @@ class Writer:
             if ids is not None:
                 ids[c.key] = pk
         model = label(plan.model)
-        self.created.setdefault(model, []).extend(pks)
+        self.created.setdefault(model, []).append(pks)
         self._time(model, started)
 
     def _time(self, what: str, started: float) -> None:

@@ -127,28 +127,6 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, ids: Seq
                 cursor.executemany(statement, batch)
 
 
-def insert_for_each(model, fixed: dict[str, object], field: str, values: Sequence) -> None:
-    """One row per value of ``values`` in column ``field``, every other column from ``fixed``
-    — built by the database from one array parameter, so nothing is formatted per row here
-    (the history rows of created objects)."""
-    if not values:
-        return
-    names = [*fixed, field]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _columns(model, names))
-    if _postgres():
-        types = [model._meta.get_field(f).db_type(connection) for f in names]
-        constants = "".join(f"%s::{t}, " for t in types[:-1])
-        statement = f"INSERT INTO {table} ({columns}) SELECT {constants}x FROM unnest(%s::{types[-1]}[]) AS x"
-        params = [*fixed.values(), list(values)]
-    else:
-        constants = "%s, " * len(fixed)
-        statement = f"INSERT INTO {table} ({columns}) SELECT {constants}value FROM json_each(%s)"
-        params = [*fixed.values(), json.dumps(list(values))]
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-
-
 def check_constraints() -> None:
     """Run the deferred foreign-key checks now (PostgreSQL defers them to COMMIT), so a
     violation surfaces inside the import's own error handling."""

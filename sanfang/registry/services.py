@@ -1,8 +1,9 @@
 """The registry workbook's writes: import (all or nothing, idempotent) and export.
 
 ``registry_import`` validates the whole workbook first — every cell, every reference, every
-rule — and writes only when nothing is wrong, in one transaction, with bulk statements and one
-history row per created or updated row. The same rows imported twice change nothing.
+rule — and writes only when nothing is wrong, in one transaction, with bulk statements and the
+history: one row per updated row, one range row per table for the created rows. The same rows
+imported twice change nothing.
 """
 
 import gc

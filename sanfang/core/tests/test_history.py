@@ -50,3 +50,42 @@ def test_history_is_read_only_in_admin(client, world):
     district.save()
     client.force_login(district)
     assert client.get(reverse("admin:core_changeevent_add")).status_code == 403
+
+
+def test_runs_of_ids():
+    assert history.runs(range(5, 10)) == [(5, 9)]
+    assert history.runs(range(5, 5)) == []
+    assert history.runs([7, 3, 4, 9, 8, 4]) == [(3, 4), (7, 9)]
+    assert history.runs(range(1, 4), [4, 5], range(10, 12), [6]) == [(1, 6), (10, 11)]
+
+
+def test_bulk_creation_is_one_range_event_that_history_of_includes(world):
+    actor = world.users["district"]
+    ids = sorted(Compound.objects.values_list("pk", flat=True))
+    first, last = ids[0], ids[-1]
+    events = history.record_created_range(actor=actor, model=Compound, ids=range(first, last + 1), source="import:1")
+    assert len(events) == 1
+    ev = ChangeEvent.objects.get()
+    assert (ev.model, ev.object_id, ev.object_id_end, ev.action, ev.changes, ev.actor, ev.source) == \
+        ("places.compound", first, last, "create", {"count": last - first + 1}, actor, "import:1")
+    assert ev.at is not None and str(ev) == f"places.compound#{first}–{last} create"
+    # Every compound in the range has it in its history, followed by its own later events.
+    compound = Compound.objects.get(pk=ids[len(ids) // 2])
+    compound.name = "改名小区"
+    update = history.save_tracked(compound, actor=actor, source="test")
+    for pk in ids:
+        expected = [update, ev] if pk == compound.pk else [ev]
+        assert list(history.history_of(Compound.objects.get(pk=pk))) == expected
+    # Neither a row outside the range, nor a row of another model with an id inside it.
+    outside = Compound(pk=last + 1, code="K-OUT", name="外", community=world.regions["c1"])
+    assert not history.history_of(outside).exists()
+    region = world.regions["c1"]
+    assert ChangeEvent.objects.filter(model="places.region").count() == 0
+    assert not history.history_of(region).exists()
+
+
+def test_record_created_range_splits_gaps(world):
+    events = history.record_created_range(actor=None, model="places.unit", ids=[10, 11, 12, 20], source="seed")
+    assert [(e.object_id, e.object_id_end, e.changes) for e in events] == \
+        [(10, 12, {"count": 3}), (20, 20, {"count": 1})]
+    assert ChangeEvent.objects.count() == 2

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from sanfang.core import history
 from sanfang.core.models import ChangeEvent
 from sanfang.places.models import Building
 from sanfang.registry.models import ImportBatch
@@ -35,7 +36,10 @@ def test_import_prints_a_summary_and_records_the_actor(world, good_file):
     assert "楼栋" in out and "1" in out
     batch = ImportBatch.objects.get()
     assert batch.actor == world.users["district"] and batch.file_name == "good.xlsx"
-    assert ChangeEvent.objects.filter(source=f"import:{batch.pk}", actor=world.users["district"]).count() == 1
+    event = ChangeEvent.objects.get(source=f"import:{batch.pk}", actor=world.users["district"])
+    assert (event.action, event.changes) == ("create", {"count": 1})
+    building = Building.objects.get(pk=event.object_id)
+    assert list(history.history_of(building)) == [event]
     # Again: nothing changes.
     before = table_counts()
     run("import_registry", good_file)

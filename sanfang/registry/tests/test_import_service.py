@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from sanfang.core import history
 from sanfang.core.models import ChangeEvent
 from sanfang.orgs import identity
 from sanfang.orgs.models import Membership, Organization, Ownership, PartyCoverage, Person, ServiceContract
@@ -12,7 +13,7 @@ from sanfang.places.models import Building, Compound, Region, Unit
 from sanfang.registry import sample
 from sanfang.registry.models import ImportBatch
 from sanfang.registry.services import registry_import
-from sanfang.registry.tests.helpers import pid, places, table_counts
+from sanfang.registry.tests.helpers import created_rows, pid, places, table_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,24 @@ def test_import_creates_everything_with_history():
     batch = ImportBatch.objects.get()
     assert report.batch_id == batch.pk and batch.counts["房屋"]["created"] == 1000
     created = ChangeEvent.objects.filter(source=f"import:{batch.pk}", action="create")
-    # One per created row; a committee's or company's coverage row comes with it.
-    assert created.exclude(model="orgs.partycoverage").count() == report.created
-    assert created.filter(model="orgs.partycoverage").count() == PartyCoverage.objects.count()
-    assert created.filter(model="places.unit", object_id=unit.pk).exists()
+    # One range event per table (the new ids are contiguous), counting every created row; a
+    # committee's or company's coverage row comes with it.
+    assert all(e.object_id_end is not None and e.actor is None for e in created)
+    assert created.count() == len({e.model for e in created}) == 10
+    assert created_rows(created.exclude(model="orgs.partycoverage")) == report.created
+    assert created_rows(created.filter(model="orgs.partycoverage")) == PartyCoverage.objects.count()
+    # Every created row of every table is covered by exactly one create event of this batch.
+    for model in (Region, Compound, Building, Unit, Person, Ownership, Organization, PartyCoverage, Membership,
+                  ServiceContract):
+        spans = [(e.object_id, e.object_id_end) for e in created.filter(model=history.label(model))]
+        for pk in model.objects.values_list("pk", flat=True):
+            assert sum(a <= pk <= b for a, b in spans) == 1, (model, pk)
+    # … and each unit's own history shows its creation: actor, time and source.
+    for u in Unit.objects.all():
+        events = list(history.history_of(u))
+        assert [(e.action, e.source, e.actor_id) for e in events] == [("create", f"import:{batch.pk}", None)]
+        assert events[0].at is not None
+    assert [e.action for e in history.history_of(unit)] == ["create"]
 
 
 def test_second_import_changes_nothing(district):
@@ -246,8 +261,10 @@ def test_references_into_the_database(world):
     assert Unit.objects.get(number="301").building == Building.objects.get(compound__code="K1", number="1")
     assert ServiceContract.objects.filter(compound=world.compounds["k2"], company=world.orgs["co1"]).count() == 1
     assert Organization.objects.get(code="PB-C1").region == world.regions["c1"]
-    assert ChangeEvent.objects.filter(actor=world.users["district"], source=f"import:{report.batch_id}",
-                                      action="create").count() == report.created
+    created = ChangeEvent.objects.filter(actor=world.users["district"], source=f"import:{report.batch_id}",
+                                         action="create")
+    assert created_rows(created) == report.created
+    assert [(e.action, e.actor) for e in history.history_of(person)] == [("create", world.users["district"])]
 
 
 def test_the_same_person_in_owners_and_appointments_is_one_person(world):

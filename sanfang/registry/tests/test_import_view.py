@@ -5,11 +5,12 @@ import io
 import pytest
 from django.urls import reverse
 
+from sanfang.core import history
 from sanfang.core.models import ChangeEvent
 from sanfang.places.models import Building
 from sanfang.registry import uploads
 from sanfang.registry.models import ImportBatch
-from sanfang.registry.tests.helpers import table_counts, upload
+from sanfang.registry.tests.helpers import created_rows, table_counts, upload
 from sanfang.registry.workbook import SHEETS, read_workbook
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,11 @@ def test_check_writes_nothing_then_confirm_imports(world, login):
     assert Building.objects.filter(compound__code="K1", number="2", floors=6).exists()
     batch = ImportBatch.objects.get()
     assert batch.actor == world.users["district"] and batch.file_name == "registry.xlsx"
-    assert ChangeEvent.objects.filter(source=f"import:{batch.pk}", action="create").count() == 2
+    assert created_rows(ChangeEvent.objects.filter(source=f"import:{batch.pk}", action="create")) == 2
+    for building in (Building.objects.get(compound__code="K1", number="2"),
+                     Building.objects.get(compound__code="K3", number="8")):
+        assert [(e.action, e.actor, e.source) for e in history.history_of(building)] == \
+            [("create", world.users["district"], f"import:{batch.pk}")]
     assert uploads.path_of(sha) is None
     # The same confirmation cannot be replayed.
     assert client.post(URL, {"sha256": sha}).context["step"] == "expired"
