@@ -1,12 +1,14 @@
 # The two commands of README.md: `make demo` and `make test`.
-PY      ?= python3
+# Python 3.11 (pyproject pins it); fall back to python3 where that is 3.11.
+PY      ?= $(shell command -v python3.11 || command -v python3)
 VENV    := .venv
 BIN     := $(VENV)/bin
 ASSETS  := sanfang/static/vendor/htmx.min.js
 export SANFANG_VAR ?= $(CURDIR)/var
 # Tests run with a throwaway key and without the manifest storage (no collectstatic needed).
-TESTENV := SECRET_KEY=tests-only-key SANFANG_TESTING=1 DEBUG=0
+TESTENV := SECRET_KEY=tests-only-key PERSON_ID_KEY=tests-only-person-key SANFANG_TESTING=1 DEBUG=0
 HOST    ?= 127.0.0.1
+DEMOENV  = SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) PERSON_ID_KEY=$$(cat $(SANFANG_VAR)/person_id_key)
 PORT    ?= 8000
 
 .PHONY: demo test install assets lint serve messages clean
@@ -23,16 +25,16 @@ $(ASSETS): package.json package-lock.json scripts/build-assets.mjs
 
 install: $(BIN)/sanfang $(ASSETS)
 
-$(SANFANG_VAR)/secret_key:
+$(SANFANG_VAR)/secret_key $(SANFANG_VAR)/person_id_key:
 	mkdir -p $(SANFANG_VAR)
 	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
-demo: install $(SANFANG_VAR)/secret_key
-	SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) $(BIN)/sanfang migrate --no-input -v0
-	SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) $(BIN)/sanfang collectstatic --no-input -v0
-	SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) $(BIN)/sanfang seed demo
+demo: install $(SANFANG_VAR)/secret_key $(SANFANG_VAR)/person_id_key
+	$(DEMOENV) $(BIN)/sanfang migrate --no-input -v0
+	$(DEMOENV) $(BIN)/sanfang collectstatic --no-input -v0
+	$(DEMOENV) $(BIN)/sanfang seed demo
 	@echo "Serving Sanfang at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) $(BIN)/gunicorn sanfang.wsgi:application \
+	$(DEMOENV) $(BIN)/gunicorn sanfang.wsgi:application \
 	  --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --timeout 300
 
 test: install

@@ -83,6 +83,7 @@ def _close_django():
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sanfang.settings")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("PERSON_ID_KEY", "bench-only-person-key")
     import django
     from django.core.management import call_command
 

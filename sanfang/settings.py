@@ -30,8 +30,14 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
 
-# ID numbers are stored as a keyed hash; the key must outlive SECRET_KEY rotations.
-PERSON_ID_KEY = os.environ.get("PERSON_ID_KEY", SECRET_KEY)
+# ID numbers are stored as a keyed hash. The key must never change once people are recorded
+# (every match would fail), so it is its own setting and rotating SECRET_KEY can't touch it.
+PERSON_ID_KEY = os.environ.get("PERSON_ID_KEY", "")
+if not PERSON_ID_KEY:
+    if DEBUG or envbool("SANFANG_TESTING", False):
+        PERSON_ID_KEY = "insecure-development-person-key"
+    else:
+        raise ImproperlyConfigured("PERSON_ID_KEY is required when DEBUG is off (the key of the ID-number hash)")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -56,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sanfang.core.middleware.RefuseNulMiddleware",
     "sanfang.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,6 +149,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REGISTRY_UPLOAD_MAX_BYTES = int(os.environ.get("REGISTRY_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
 REGISTRY_BULK_FK_THRESHOLD = int(os.environ.get("REGISTRY_BULK_FK_THRESHOLD", "100000"))  # registry/bulk.py
+
+# API lists: a page holds at most this many rows (django-ninja's LimitOffsetPagination).
+NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_PER_PAGE = 50
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,34 +10,40 @@ from django.utils import timezone
 from .models import User
 
 
-class AccountLocked(Exception):
-    pass
-
-
 class UsernameOrPhoneBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:
             return None
-        login = username.strip()
+        login = username.strip()[:150]
         user = User.objects.filter(Q(username=login) | (Q(phone=login) & ~Q(phone=""))).first()
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing oracle
             return None
         now = timezone.now()
-        if user.locked_until and user.locked_until > now:
-            if request is not None:
-                request.sanfang_locked_until = user.locked_until
-            return None
+        # Take an attempt before checking the password, in one conditional UPDATE: parallel
+        # guesses each use up one of the allowed attempts, and none is checked once the
+        # account is locked (a check-then-count would let a burst of guesses through).
+        open_q = Q(locked_until__isnull=True) | Q(locked_until__lte=now)
+        taken = User.objects.filter(open_q, pk=user.pk, failed_logins__lt=settings.LOGIN_MAX_FAILURES).update(
+            failed_logins=F("failed_logins") + 1
+        )
+        if not taken:
+            User.objects.filter(pk=user.pk, locked_until__isnull=True).update(
+                locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            )
+            user.refresh_from_db(fields=["locked_until", "failed_logins"])
+            if user.locked_until and user.locked_until <= now:
+                # The lock has run out: start counting afresh and check this attempt.
+                User.objects.filter(pk=user.pk).update(failed_logins=1, locked_until=None)
+            else:
+                User().set_password(password)
+                if request is not None:
+                    request.sanfang_locked_until = user.locked_until
+                return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            if user.failed_logins or user.locked_until:
-                User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
             return user
-        # Conditional, atomic increments: two parallel wrong guesses both count.
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-            until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=until)
-            if request is not None:
-                request.sanfang_locked_until = until
+        User.objects.filter(pk=user.pk, failed_logins__gte=settings.LOGIN_MAX_FAILURES, locked_until__isnull=True).update(
+            locked_until=now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+        )
         return None

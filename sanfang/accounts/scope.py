@@ -52,17 +52,24 @@ def _paths_q(field: str, paths: list[str]) -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths), _NOTHING)
 
 
-def compound_q(user, prefix: str = "") -> Q:
-    """A Q on Compound (or, with ``prefix``, on a model pointing at it) for the user's scope."""
+def compound_q(user, prefix: str = "", *, residents: bool = True) -> Q:
+    """A Q on Compound (or, with ``prefix``, on a model pointing at it) for the user's scope.
+
+    ``residents=False`` leaves out what resident seats open: a resident sees their compound,
+    but not the other owners in it.
+    """
     if sees_everything(user):
         return Q()
     today = timezone.localdate()
     q = _paths_q(f"{prefix}community__path", region_paths(user))
     for seat in seats_of(user):
-        if seat.role in COMPOUND_ROLES and seat.compound_id:
-            q |= Q(**{f"{prefix}pk": seat.compound_id})
+        if seat.role in COMPOUND_ROLES:
+            if residents and seat.compound_id:
+                q |= Q(**{f"{prefix}pk": seat.compound_id})
         elif seat.organization_id and seat.role != Role.DEPARTMENT_OFFICER:
             org = seat.organization
+            if not org.active_on(today):
+                continue  # a dissolved committee opens nothing
             if org.kind == Organization.Kind.PROPERTY_COMPANY:
                 served = ServiceContract.objects.current_on(today).filter(company_id=org.pk).values("compound_id")
                 q |= Q(**{f"{prefix}pk__in": served})
@@ -75,8 +82,8 @@ def visible_compounds(user, queryset: QuerySet | None = None) -> QuerySet:
     return (queryset if queryset is not None else Compound.objects.all()).filter(compound_q(user))
 
 
-def _compound_ids(user):
-    return Compound.objects.filter(compound_q(user)).values("pk")
+def _compound_ids(user, *, residents: bool = True):
+    return Compound.objects.filter(compound_q(user, residents=residents)).values("pk")
 
 
 def visible_regions(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -92,8 +99,9 @@ def visible_organizations(user, queryset: QuerySet | None = None) -> QuerySet:
         return qs
     compounds = _compound_ids(user)
     q = Q(compound__in=compounds) | _paths_q("region__path", region_paths(user))
+    # Only the company serving a compound now: not its predecessors or competitors.
     q |= Q(kind=Organization.Kind.PROPERTY_COMPANY) & Exists(
-        ServiceContract.objects.filter(company=OuterRef("pk"), compound__in=compounds)
+        ServiceContract.objects.current_on(timezone.localdate()).filter(company=OuterRef("pk"), compound__in=compounds)
     )
     own = [s.organization_id for s in seats_of(user) if s.organization_id]
     if own:
@@ -101,15 +109,22 @@ def visible_organizations(user, queryset: QuerySet | None = None) -> QuerySet:
     return qs.filter(q)
 
 
+def _own_person_q(user, field: str = "pk") -> Q:
+    return Q(**{field: user.person_id}) if getattr(user, "person_id", None) else _NOTHING
+
+
 def visible_persons(user, queryset: QuerySet | None = None) -> QuerySet:
+    """People seated in a visible organisation, owners in compounds the user serves (not as a
+    resident: residents do not see their neighbours), and the user themself."""
     qs = queryset if queryset is not None else Person.objects.all()
     if sees_everything(user):
         return qs
     orgs = visible_organizations(user).values("pk")
-    compounds = _compound_ids(user)
+    served = _compound_ids(user, residents=False)
     return qs.filter(
         Exists(Membership.objects.filter(person=OuterRef("pk"), organization__in=orgs))
-        | Exists(Ownership.objects.filter(person=OuterRef("pk"), compound__in=compounds))
+        | Exists(Ownership.objects.filter(person=OuterRef("pk"), compound__in=served))
+        | _own_person_q(user)
     )
 
 
@@ -128,8 +143,12 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
         return queryset.filter(_paths_q("community__path", region_paths(user))) if not sees_everything(user) else queryset
     if model is Membership:
         return queryset.filter(organization__in=visible_organizations(user).values("pk"))
-    if model in (Building, Unit, Ownership, ServiceContract):
-        return queryset if sees_everything(user) else queryset.filter(compound__in=_compound_ids(user))
+    if sees_everything(user):
+        return queryset
+    if model is Ownership:
+        return queryset.filter(Q(compound__in=_compound_ids(user, residents=False)) | _own_person_q(user, "person_id"))
+    if model in (Building, Unit, ServiceContract):
+        return queryset.filter(compound__in=_compound_ids(user))
     raise TypeError(f"no scope rule for {model.__name__}")
 
 

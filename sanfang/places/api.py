@@ -1,7 +1,9 @@
 from decimal import Decimal
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from sanfang.core.pagination import BoundedLimitOffset
 
 from . import selectors
 
@@ -56,7 +58,7 @@ def region_children(request, code: str):
 
 
 @router.get("/compounds", response=list[CompoundOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def compounds(request, region: str | None = None, q: str = ""):
     scope_region = selectors.region_get(user=request.user, code=region) if region else None
     return selectors.compounds_in(user=request.user, region=scope_region, search=q)

@@ -4,7 +4,9 @@ buildings and units (exclusive parts)."""
 from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr, Upper
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
@@ -28,13 +30,25 @@ class Region(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("region")
+        constraints = [
+            # Scope matches path prefixes, and SQLite's LIKE ignores case: two codes that differ
+            # only in case must never both exist, or one region's seat could open the other.
+            models.UniqueConstraint(Upper("code"), name="region_code_unique_ignoring_case"),
+        ]
 
     def __str__(self):
         return self.name
 
     def save(self, *args, **kwargs):
+        old_path = Region.objects.filter(pk=self.pk).values_list("path", flat=True).first() if self.pk else None
         self.path = rules.region_path(self.parent.path if self.parent else "", self.code)
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moving or recoding a region moves its whole subtree: scope follows the paths.
+                Region.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+                )
 
     def ancestors(self):
         codes = [c for c in self.path.strip("/").split("/") if c][:-1]

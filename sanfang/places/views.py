@@ -11,9 +11,10 @@ def browse(request):
     if len(roots) == 1:
         return redirect("places:region", code=roots[0].code)
     compounds = Paginator(selectors.compounds_in(user=request.user, search=request.GET.get("q", "")), 50)
-    return render(request, "places/browse.html", {
-        "roots": roots, "page": compounds.get_page(request.GET.get("page")), "q": request.GET.get("q", ""),
-    })
+    context = {"roots": roots, "page": compounds.get_page(request.GET.get("page")), "q": request.GET.get("q", "")}
+    if request.headers.get("HX-Request"):
+        return render(request, "places/_compound_table.html", context)
+    return render(request, "places/browse.html", context)
 
 
 @login_required

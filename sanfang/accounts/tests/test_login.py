@@ -63,3 +63,30 @@ def test_production_hasher_is_argon2():
 def test_home_lists_seats(world, login):
     body = login(world.users["community"]).get(reverse("home")).content.decode()
     assert "春风社区" in body
+
+
+def test_a_burst_of_guesses_cannot_exceed_the_allowed_attempts(client, world, monkeypatch):
+    """Each attempt is counted before its password is checked, so once the allowance is used
+    up no further password is even checked — not even a right one."""
+    checked = []
+    original = User.check_password
+
+    def counting_check(self, raw):
+        checked.append(raw)
+        return original(self, raw)
+
+    monkeypatch.setattr(User, "check_password", counting_check)
+    for _ in range(settings.LOGIN_MAX_FAILURES + 3):
+        post_login(client, "community", "wrong-password")
+    assert len(checked) == settings.LOGIN_MAX_FAILURES
+    assert post_login(client, "community").status_code == 200  # right password, still locked
+    assert len(checked) == settings.LOGIN_MAX_FAILURES
+
+
+def test_lock_runs_out(client, world):
+    import time_machine
+
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        post_login(client, "community", "wrong-password")
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)):
+        assert post_login(client, "community").status_code == 302

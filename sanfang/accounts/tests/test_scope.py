@@ -75,3 +75,47 @@ def test_phone_masked_for_roles_that_do_not_need_it(world, login):
 def test_superuser_sees_all(world):
     world.users["outsider"].is_superuser = True
     assert scope.visible_compounds(world.users["outsider"]).count() == Compound.objects.count()
+
+
+def test_resident_does_not_see_neighbours_but_sees_officials_and_self(world):
+    from sanfang.orgs.models import Ownership, Person
+    from sanfang.testing import person
+
+    neighbour = person("邻居甲")
+    Ownership.objects.create(unit=world.units["102"], person=neighbour, compound=world.compounds["k1"])
+    resident = world.users["resident"]
+    me = person("居民本人")
+    Ownership.objects.create(unit=world.units["201"], person=me, compound=world.compounds["k1"])
+    resident.person = me
+    resident.save()
+    visible = set(scope.visible_persons(resident).values_list("name", flat=True))
+    assert visible == {"王建国", "居民本人"}  # the committee chair, and themself
+    owners = scope.visible_to(resident, Ownership.objects.all())
+    assert set(owners.values_list("person__name", flat=True)) == {"居民本人"}
+    # Staff serving the compound do see the owners.
+    assert scope.visible_persons(world.users["community"]).filter(pk=neighbour.pk).exists()
+    assert Person.objects.filter(pk=neighbour.pk).exists()
+
+
+def test_company_does_not_see_a_predecessor_company(world):
+    from datetime import date
+
+    from sanfang.orgs.models import Membership, ServiceContract
+    from sanfang.testing import person
+
+    ServiceContract.objects.create(compound=world.compounds["k1"], company=world.orgs["co2"],
+                                   start=date(2010, 1, 1), end=date(2012, 12, 31))
+    manager = person("前任项目经理")
+    Membership.objects.create(organization=world.orgs["co2"], person=manager, position="project_manager")
+    staff = world.users["company"]
+    assert not scope.visible_organizations(staff).filter(pk=world.orgs["co2"].pk).exists()
+    assert not scope.visible_persons(staff).filter(pk=manager.pk).exists()
+
+
+def test_dissolved_committee_opens_nothing(world):
+    from datetime import date
+
+    oc = world.orgs["oc"]
+    oc.established, oc.dissolved = date(2015, 1, 1), date(2020, 1, 1)
+    oc.save()
+    assert not scope.visible_compounds(world.users["chair"]).exists()

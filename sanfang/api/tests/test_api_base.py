@@ -61,3 +61,15 @@ def test_bad_query_parameter_is_422(world, login):
     response = login(world.users["district"]).get("/api/v1/compounds?limit=abc")
     assert response.status_code == 422
     assert response.json()["errors"]
+
+
+@pytest.mark.parametrize("query", ["limit=99999999999999999999", "offset=99999999999999999999", "limit=501", "limit=0"])
+def test_out_of_range_paging_is_422_not_500(world, login, query):
+    response = login(world.users["district"]).get(f"/api/v1/compounds?{query}")
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("url", ["/api/v1/compounds?q=%00", "/places/regions/330199/?q=a%00b", "/registry/compounds/K%00/"])
+def test_nul_in_an_address_is_400(world, login, url):
+    response = login(world.users["district"]).get(url)
+    assert response.status_code == 400

@@ -71,3 +71,27 @@ def test_region_path_is_kept_from_the_parent(world):
 def test_effective_area_follows_rules_v6(areas, expected):
     # RULES V6: registered, else surveyed, else sales contract.
     assert rules.effective_area(areas) == expected
+
+
+def test_moving_a_region_moves_its_subtree(world):
+    from sanfang.accounts import scope
+
+    s1 = world.regions["s1"]
+    s1.parent = world.regions["city"]
+    s1.level = "district"  # any parent change; levels are checked by the import and forms
+    s1.save()
+    world.regions["c1"].refresh_from_db()
+    assert world.regions["c1"].path == "/3301/330199001/330199001001/"
+    # The district officer of 330199 no longer sees K1; the subdistrict officer still does.
+    assert not scope.visible_compounds(world.users["district"]).filter(code="K1").exists()
+    assert scope.visible_compounds(world.users["subdistrict"]).filter(code="K1").exists()
+
+
+def test_region_codes_differing_only_in_case_are_refused(world):
+    from django.db import IntegrityError, transaction
+
+    from sanfang.places.models import Region
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Region.objects.create(code="3301".lower() + "a", name="x", level="district", parent=world.regions["city"])
+        Region.objects.create(code="3301A", name="y", level="district", parent=world.regions["city"])
