@@ -4,8 +4,10 @@ diff, and one range event per contiguous run of created ids per table (normally 
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from sanfang.core import history
 from sanfang.core.history import label
 from sanfang.core.models import ChangeEvent
 
-from .bulk import allocate_ids, check_constraints, db_datetime, insert_rows, update_rows
+from .bulk import allocate_ids, check_constraints, db_datetime, insert_columns, insert_rows, update_rows
 from .plan import ModelPlan, Ref
 from .workbook import COMPOUNDS, CONTRACTS, MEMBERSHIPS, ORGANIZATIONS, OWNERS, PERSONS, REGIONS, UNITS
 
@@ -70,24 +72,31 @@ class Writer:
         return len(self.events) + len(ranges)
 
     # ------------------------------------------------------------------
-    def _creates(self, plan: ModelPlan, creates=None) -> None:
-        creates = plan.creates if creates is None else creates
-        if not creates:
-            return
+    def _creates(self, plan: ModelPlan, keys=None, rows=None) -> Sequence[int]:
+        """Insert ``rows`` (all of the plan's by default) with fresh ids, register the ids under
+        their ``keys`` and return them, in the order of the rows."""
+        keys = plan.keys if keys is None else keys
+        rows = plan.rows if rows is None else rows
+        if not rows:
+            return []
         started = time.perf_counter()
-        ids_of = self.ids
-        rows = [c.values if Ref not in map(type, c.values) else
-                tuple([ids_of[v.kind][v.key] if type(v) is Ref else v for v in c.values]) for c in creates]
         pks = allocate_ids(plan.model, len(rows))
-        insert_rows(plan.model, plan.fields, rows, ids=pks)
-        ids = self.ids[plan.kind] if plan.kind else None
-        for c, pk in zip(creates, pks, strict=True):
-            c.pk = pk
-            if ids is not None:
-                ids[c.key] = pk
+        # Column by column: only a foreign-key column can hold a Ref, and most hold none.
+        columns = [list(map(itemgetter(i), rows)) for i in range(len(plan.fields))]
+        ids_of = self.ids
+        for i, column in enumerate(columns):
+            if Ref in map(type, column):
+                columns[i] = [ids_of[v.kind][v.key] if type(v) is Ref else v for v in column]
+        # Sent sorted by the first column (unique) when the plan asks, each row with its own id.
+        order = sorted(range(len(rows)), key=columns[0].__getitem__) if plan.insert_sorted else None
+        insert_columns(plan.model, plan.fields, columns, ids=pks, order=order)
+        del columns, order
+        if plan.kind:
+            self.ids[plan.kind].update(zip(keys, pks, strict=True))
         model = label(plan.model)
         self.created.setdefault(model, []).append(pks)
         self._time(model, started)
+        return pks
 
     def _time(self, what: str, started: float) -> None:
         if self.timings is not None:
@@ -115,11 +124,13 @@ class Writer:
         # Parents first: each depth is inserted before the next so children can point at it.
         plan = self.plans[REGIONS]
         path = plan.fields.index("path")
-        by_depth: dict[int, list] = {}
-        for c in plan.creates:
-            by_depth.setdefault(c.values[path].count("/"), []).append(c)
+        by_depth: dict[int, tuple[list, list]] = {}
+        for key, row in zip(plan.keys, plan.rows, strict=True):
+            keys, rows = by_depth.setdefault(row[path].count("/"), ([], []))
+            keys.append(key)
+            rows.append(row)
         for depth in sorted(by_depth):
-            self._creates(plan, by_depth[depth])
+            self._creates(plan, *by_depth[depth])
         self._updates(plan)
 
     def _organizations(self) -> None:
@@ -127,12 +138,12 @@ class Writer:
         plan = self.plans[ORGANIZATIONS]
         at = plan.fields.index("party_parent_id")
         pending = []
-        for c in plan.creates:
-            parent = c.values[at]
+        for i, row in enumerate(plan.rows):
+            parent = row[at]
             if type(parent) is Ref and parent.key not in self.ids["org"]:
-                pending.append((c, parent))
-                c.values = (*c.values[:at], None, *c.values[at + 1:])
-        self._creates(plan)
+                pending.append((i, parent))
+                plan.rows[i] = (*row[:at], None, *row[at + 1:])
+        pks = self._creates(plan)
         if pending:
-            update_rows(plan.model, ("party_parent_id",), [(c.pk, self.resolve(parent)) for c, parent in pending])
+            update_rows(plan.model, ("party_parent_id",), [(pks[i], self.resolve(parent)) for i, parent in pending])
         self._updates(plan)

@@ -104,26 +104,57 @@ def insert_rows(model, fields: Sequence[str], rows: Sequence[tuple], *, ids: Seq
     if ids is not None:
         fields = [model._meta.pk.attname, *fields]
         rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
-    table = model._meta.db_table
-    # Columns the caller leaves out get the model's default, as an ORM insert would.
-    rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in fields]
+    rest = _rest(model, fields)
     if rest:
-        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in rest)
-        fields = [*fields, *(f.attname for f in rest)]
+        defaults = tuple(d for _, d in rest)
+        fields = [*fields, *(f.attname for f, _ in rest)]
         rows = [(*row, *defaults) for row in rows]
+    _insert(model, fields, rows, len(rows))
+
+
+def insert_columns(model, fields: Sequence[str], columns: Sequence[Sequence], *,
+                   ids: Sequence[int] | None = None, order: Sequence[int] | None = None) -> None:
+    """``insert_rows`` given column by column: ``columns[i]`` holds the value of ``fields[i]``
+    for every row (all of the same length), zipped into rows as they are sent. ``order``, a
+    permutation of the row numbers, is the order to send them in (see ``Planner.persons``)."""
+    if ids is not None:
+        fields, columns = [model._meta.pk.attname, *fields], [ids, *columns]
+    n = len(columns[0]) if columns else 0
+    if not n:
+        return
+    rest = _rest(model, fields)
+    if rest:
+        fields = [*fields, *(f.attname for f, _ in rest)]
+        columns = [*columns, *(itertools.repeat(d, n) for _, d in rest)]
+    rows = zip(*columns, strict=True)
+    if order is not None:
+        table = list(rows)
+        rows = map(table.__getitem__, order)
+    _insert(model, fields, rows, n)
+
+
+def _rest(model, fields: Sequence[str]) -> list[tuple]:
+    """The columns the caller leaves out, with the model's default (as an ORM insert would)."""
+    return [(f, f.get_db_prep_save(f.get_default(), connection)) for f in model._meta.concrete_fields
+            if not f.primary_key and f.attname not in fields]
+
+
+def _insert(model, fields: Sequence[str], rows: Iterable[tuple], n: int) -> None:
+    """Send ``n`` complete rows, in the order of ``fields``."""
+    table = model._meta.db_table
     columns = _columns(model, fields)
-    qn = connection.ops.quote_name
     if _postgres():
         from psycopg import sql
 
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         )
-        with foreign_keys_dropped(model, len(rows)), connection.cursor() as cursor, \
+        with foreign_keys_dropped(model, n), connection.cursor() as cursor, \
                 cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
         return
+    qn = connection.ops.quote_name
     statement = "INSERT INTO {} ({}) VALUES ({})".format(
         qn(table), ", ".join(qn(c) for c in columns), ", ".join(["%s"] * len(columns))
     )

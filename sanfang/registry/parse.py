@@ -7,10 +7,12 @@ missing, but never written). A column absent from a sheet reads as ``ABSENT`` �
 keeps the stored value — while a blank cell reads as ``None``.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sanfang.orgs import identity
@@ -74,7 +76,7 @@ _YES_NO = {"是": True, "否": False}
 _CREDIT_CODE = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonRec:
     """A person as the workbook describes them, gathered over 业主 and 任职."""
 
@@ -94,7 +96,63 @@ class Parsed:
     rows: int = 0
 
 
-def _reader(sheet: str, column):
+def _memoised(read, kind: type = str):
+    """``read`` remembering what it made of each distinct cell value of type ``kind`` (an
+    owner's ID number comes back in each of their rows and again in 任职; a few thousand
+    distinct areas make a million units). Problems are not remembered: every row with one
+    reports its own. Zero is never remembered (0.0 and -0.0 are one key but read differently)."""
+    cache: dict = {}
+
+    def cached(value):
+        if type(value) is not kind or not value:
+            return read(value)
+        hit = cache.get(value)
+        if hit is None:
+            hit = read(value)
+            if hit is not None:
+                cache[value] = hit
+        return hit
+
+    return cached
+
+
+def _id_hasher():
+    """``identity.id_hash`` of a normalised ID number, with the HMAC key set up once instead of
+    per number (HMAC-SHA256 as RFC 2104 spells it: the two padded-key states are hashed once
+    and copied). It must give exactly identity.id_hash's values (they match people across
+    imports): checked on the spot, and identity.id_hash itself is used if it does not."""
+    key = settings.PERSON_ID_KEY.encode()
+    if len(key) > 64:  # SHA-256's block size
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def fast(number: str) -> str:
+        h = inner.copy()
+        h.update(number.encode())
+        o = outer.copy()
+        o.update(h.digest())
+        return o.hexdigest()
+
+    if all(fast(p) == identity.id_hash(p) for p in ("11010519491231002X", "330106194508137314", "E12345678")):
+        return fast
+    return identity.id_hash
+
+
+class _PersonKeys(dict):
+    """ID number → person key (its hash), each computed once."""
+
+    def __init__(self):
+        super().__init__()
+        self.hash = _id_hasher()
+
+    def __missing__(self, number: str) -> str:
+        key = self[number] = self.hash(number)
+        return key
+
+
+def _reader(sheet: str, column, id_number=cells.id_number):
     kind = column.kind
     if kind == "text":
         return partial(cells.text, max_length=column.max_length)
@@ -104,7 +162,8 @@ def _reader(sheet: str, column):
         return partial(cells.integer, minimum=column.minimum, maximum=column.maximum)
     if kind == "decimal":
         code = "bad_area" if (sheet, column.header) in AREA_COLUMNS else "bad_number"
-        return partial(cells.decimal, places=column.places, max_digits=column.max_digits, code_=code)
+        return _memoised(partial(cells.decimal, places=column.places, max_digits=column.max_digits, code_=code),
+                         float)
     if kind == "date":
         return cells.day
     if kind == "bool":
@@ -112,7 +171,7 @@ def _reader(sheet: str, column):
     if kind == "choice":
         return partial(cells.choice, choices=column.choices)
     if kind == "id_number":
-        return cells.id_number
+        return id_number
     if kind == "phone":
         return cells.phone
     if kind == "token":
@@ -120,16 +179,16 @@ def _reader(sheet: str, column):
     raise ValueError(kind)
 
 
-def _fast(column):
+def _fast(column) -> tuple[dict | None, int]:
     """What the parse loop may take without calling the reader: a choice column's labels, or
-    a text column's maximum length."""
+    a text column's maximum length (0: neither)."""
     if column.kind == "choice":
-        return column.choices
+        return column.choices, 0
     if column.kind == "bool":
-        return _YES_NO
+        return _YES_NO, 0
     if column.kind in ("text", "code"):
-        return column.max_length or 10**6
-    return None
+        return None, column.max_length or 10**6
+    return None, 0
 
 
 def normalise_headers(sheets: dict[str, list[dict]], report: ImportReport) -> dict[str, tuple[list[dict], set]]:
@@ -160,7 +219,8 @@ def normalise_headers(sheets: dict[str, list[dict]], report: ImportReport) -> di
 
 def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
     parsed = Parsed()
-    hashes: dict[str, str] = {}
+    hashes = _PersonKeys()
+    id_number = _memoised(cells.id_number)
     known = normalise_headers(sheets, report)
     # In the workbook's own order, whatever the caller's: "the latest row" about a person is
     # then well defined (业主 before 任职).
@@ -179,7 +239,7 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
                 report.error(name, 1, header, "missing_column", _("The sheet needs this column."))
             continue
         names = FIELDS[name]
-        readers = [(c.header, names[c.header], _reader(name, c), _fast(c)) for c in spec.columns
+        readers = [(c.header, names[c.header], _reader(name, c, id_number), *_fast(c)) for c in spec.columns
                    if c.header in present]
         absent = {names[c.header]: ABSENT for c in spec.columns if c.header not in present}
         required = [(c.header, names[c.header]) for c in spec.columns
@@ -193,24 +253,24 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
             rec = dict(absent)
             bad = False
             filled = False
-            for header, fname, read, fast in readers:
+            for header, fname, read, labels, max_length in readers:
                 value = raw.get(header)
                 if value is None or value == "":
                     rec[fname] = None
                     continue
                 # Fast paths for the common cells (plain text, an exact choice label); anything
                 # else goes through the full reader.
-                if fast is not None and type(value) is str:
-                    if type(fast) is dict:
-                        hit = fast.get(value)
-                        if hit is not None:
-                            rec[fname] = hit
+                if type(value) is str:
+                    if max_length:
+                        text = value.strip()
+                        if text and len(text) <= max_length:
+                            rec[fname] = text
                             filled = True
                             continue
-                    else:
-                        text = value.strip()
-                        if text and len(text) <= fast:
-                            rec[fname] = text
+                    elif labels is not None:
+                        hit = labels.get(value)
+                        if hit is not None:
+                            rec[fname] = hit
                             filled = True
                             continue
                 try:
@@ -294,8 +354,13 @@ def _finish_building(name, rec, report, parsed, hashes):
 
 def _finish_unit(name, rec, report, parsed, hashes):
     # A blank or absent area means "no area information in this row": the stored one stays.
-    area = rec["exclusive_area"] = _present(rec.get("exclusive_area"))
-    source = rec["area_source"] = _present(rec.get("area_source"))
+    area = rec.get("exclusive_area")
+    if area is ABSENT:
+        area = None
+    source = rec.get("area_source")
+    if source is ABSENT:
+        source = None
+    rec["exclusive_area"], rec["area_source"] = area, source
     if area is not None and area <= 0:
         report.error(name, rec["_row"], "专有部分面积", "bad_area", _("The area must be more than 0."))
         rec["_bad"] = True
@@ -314,11 +379,12 @@ def _finish_unit(name, rec, report, parsed, hashes):
 
 def _person(name, rec, report, parsed, hashes) -> str | None:
     """The person key (id hash) of a 业主 or 任职 row, gathering what the row says of them."""
-    number, token = rec.get("id_number"), rec.get("token")
-    row = rec["_row"]
+    number = rec.get("id_number")
     if number is None:
         return None
+    row = rec["_row"]
     if number == "*":
+        token = rec.get("token")
         if not token:
             report.error(name, row, "证件号", "bad_id_number",
                          _("A masked ID number needs the %(column)s column the export wrote beside it.")
@@ -327,23 +393,23 @@ def _person(name, rec, report, parsed, hashes) -> str | None:
             return None
         key, last4 = token, None
     else:
-        key = hashes.get(number)
-        if key is None:
-            key = hashes[number] = identity.id_hash(number)
+        key = hashes[number]
         last4 = number[-4:]  # already normalised
     rec["person"] = key
-    person = parsed.persons.get(key)
-    if rec["name"] is None:
+    given = rec["name"]
+    if given is None:
         return key
+    persons = parsed.persons
+    person = persons.get(key)
     if person is None:
-        person = parsed.persons[key] = PersonRec(name=rec["name"], last4=last4, first=(name, row))
+        person = persons[key] = PersonRec(given, last4, None, None, 0, (name, row))
     else:
-        if person.name != rec["name"]:
+        if person.name != given:
             first = person.first
             report.warn(name, row, "姓名", "name_changed",
                         _("The same ID number is given with the name “%(name)s” in %(sheet)s row %(row)d; the "
                           "last name given is kept.") % {"name": person.name, "sheet": first[0], "row": first[1]})
-        person.name = rec["name"]
+        person.name = given
         person.last4 = person.last4 or last4
     phone = rec.get("phone")
     if phone:

@@ -54,13 +54,6 @@ class Ref(NamedTuple):
 
 
 @dataclass(slots=True)
-class Create:
-    key: object
-    values: tuple  # in the order of ModelPlan.fields
-    pk: int | None = None
-
-
-@dataclass(slots=True)
 class Update:
     pk: int
     old: dict
@@ -69,15 +62,23 @@ class Update:
 
 @dataclass
 class ModelPlan:
+    """What to write to one table. Rows to create are kept as two parallel lists — their
+    natural keys and their values — rather than an object per row: a district has a million."""
+
     model: type
     kind: str | None            # the id map created rows are registered in
     fields: tuple               # columns of an insert
     update_fields: tuple        # columns of an update
-    creates: list = field(default_factory=list)
+    keys: list = field(default_factory=list)   # natural key of each row to create
+    rows: list = field(default_factory=list)   # its values, a tuple in the order of fields
     updates: list = field(default_factory=list)
+    # Insert the new rows sorted by their first column (unique), their ids still drawn in plan
+    # order: see Planner.persons.
+    insert_sorted: bool = False
 
     def create(self, key, values: dict) -> None:
-        self.creates.append(Create(key, tuple([values[f] for f in self.fields])))
+        self.keys.append(key)
+        self.rows.append(tuple([values[f] for f in self.fields]))
 
 
 def _keep(new, old, default):
@@ -116,6 +117,7 @@ class Planner:
         self.org_kind: dict[str, str] = {}
         self.org_code_by_id: dict[int, str] = {}
         self.org_path: dict[str, str | None] = {}
+        self._codes: dict[str, set] = {}
 
     # ---------------------------------------------------------------- helpers
     def recs(self, sheet: str) -> dict:
@@ -277,7 +279,7 @@ class Planner:
         recs = self.recs(COMPOUNDS)
         refs = set(recs)
         for sheet in (BUILDINGS, UNITS, OWNERS, CONTRACTS):
-            refs |= {r["compound"] for r in self.recs(sheet).values() if r.get("compound")}
+            refs |= self._compound_codes(sheet)
         refs |= {r["compound"] for r in self.recs(ORGANIZATIONS).values() if r.get("compound")}
         columns = ("id", "code", "name", "community_id", "address", "kind", "built_year", "floor_area", "households",
                    "management_mode", "longitude", "latitude", "community__path")
@@ -339,10 +341,18 @@ class Planner:
                    _("No compound with code %(code)s in this workbook or the database.") % {"code": code})
         return True
 
+    def _compound_codes(self, sheet: str) -> set:
+        """The compound codes a sheet's rows name (read once per sheet: a million rows)."""
+        codes = self._codes.get(sheet)
+        if codes is None:
+            codes = self._codes[sheet] = {r["compound"] for r in self.recs(sheet).values()}
+            codes.discard(None)
+        return codes
+
     def _stored_compound_ids(self, *sheets) -> list[int]:
         codes = set()
         for sheet in sheets:
-            codes |= {r["compound"] for r in self.recs(sheet).values()}
+            codes |= self._compound_codes(sheet)
         return [self.ids["compound"][c] for c in codes if c in self.ids["compound"]]
 
     # ---------------------------------------------------------------- 楼栋
@@ -399,13 +409,16 @@ class Planner:
             ("kind", "exclusive_area", "area_source"),
         )
         count = self.count(UNITS)
+        keys, rows = plan.keys, plan.rows
         rank = {s: i for i, s in enumerate(AREA_PRECEDENCE)}
-        buildings, compound_path, ref = self.buildings, self.compound_path, self.ref
+        buildings, compound_path, ref, scoped = self.buildings, self.compound_path, self.ref, self.scope is not None
+        refs: dict = {}  # compound code or building key → its id or Ref (many units share one)
         for key, r in recs.items():
             if key[0] not in compound_path:
                 self._compound_missing(UNITS, r)
                 continue
-            if (key[0], key[1]) not in buildings:
+            building = key[:2]
+            if building not in buildings:
                 self.error(UNITS, r, "楼栋号", "unknown_reference",
                            _("No building %(number)s of compound %(code)s in this workbook or the database.")
                            % {"number": key[1], "code": key[0]})
@@ -415,14 +428,18 @@ class Planner:
             row = db.get(key)
             area, source = r["exclusive_area"], r["area_source"]
             if row is None:
-                if not self.in_scope(compound_path[key[0]]):
+                if scoped and not self.in_scope(compound_path[key[0]]):
                     self.out_of_scope(UNITS, r, "小区编码")
                     continue
+                compound_ref = refs.get(key[0])
+                if compound_ref is None:
+                    compound_ref = refs[key[0]] = ref("compound", key[0])
+                building_ref = refs.get(building)
+                if building_ref is None:
+                    building_ref = refs[building] = ref("building", building)
                 # In the order of plan.fields (a tuple: a district has 100,000 of these).
-                plan.creates.append(Create(key, (
-                    ref("compound", key[0]), ref("building", (key[0], key[1])), key[2], key[3],
-                    r["kind"] or "residence", area, source or "",
-                )))
+                keys.append(key)
+                rows.append((compound_ref, building_ref, key[2], key[3], r["kind"] or "residence", area, source or ""))
                 count.created += 1
                 continue
             pk, old_kind, old_area, old_source = row
@@ -454,8 +471,14 @@ class Planner:
             "id_hash", people)}
         self.ids["person"] = {h: row[0] for h, row in db.items()}
         fields = ("name", "id_last4", "phone", "is_party_member")
-        plan = self.plans[PERSONS] = ModelPlan(Person, "person", ("id_hash", *fields), fields)
+        # New people go into the table in id_hash order: the unique index on the hashes (random
+        # values) then grows at its right edge. In workbook order a million new people touch its
+        # pages at random — more than PostgreSQL's cache holds — and their COPY takes about
+        # twice as long. Their ids still follow the workbook, so the ownerships' indexes on
+        # person ids keep growing in order.
+        plan = self.plans[PERSONS] = ModelPlan(Person, "person", ("id_hash", *fields), fields, insert_sorted=True)
         count = self.count(PERSONS)
+        keys, rows = plan.keys, plan.rows
         for h, person in people.items():
             row = db.get(h)
             if row is None:
@@ -464,7 +487,8 @@ class Planner:
                     self.report.error(sheet, line, "证件号", "unknown_reference",
                                       _("This masked ID number matches no stored person: write the full number."))
                     continue
-                plan.creates.append(Create(h, (h, person.name, person.last4, person.phone or "", bool(person.party))))
+                keys.append(h)
+                rows.append((h, person.name, person.last4, person.phone or "", bool(person.party)))
                 count.created += 1
                 continue
             old = dict(zip(fields, row[2:], strict=True))
@@ -486,8 +510,10 @@ class Planner:
         plan = self.plans[OWNERS] = ModelPlan(Ownership, None, ("unit_id", "person_id", "compound_id", "developer_held"),
                                               ("developer_held",))
         count = self.count(OWNERS)
+        keys, rows = plan.keys, plan.rows
         units, unit_ids, person_ids = self.units, self.ids["unit"], self.ids["person"]
-        compound_path = self.compound_path
+        compound_path, scoped = self.compound_path, self.scope is not None
+        compound_refs: dict = {}  # compound code → its id or Ref (many owners share one)
         for key, r in recs.items():
             unit = key[:4]
             if key[0] not in compound_path:
@@ -502,11 +528,15 @@ class Planner:
             uid, pid = unit_ids.get(unit), person_ids.get(key[4])
             row = db.get((uid, pid)) if uid and pid else None
             if row is None:
-                if not self.in_scope(compound_path[key[0]]):
+                if scoped and not self.in_scope(compound_path[key[0]]):
                     self.out_of_scope(OWNERS, r, "小区编码")
                     continue
-                plan.creates.append(Create(key, (uid or Ref("unit", unit), pid or Ref("person", key[4]),
-                                                 self.ref("compound", key[0]), bool(r["developer_held"]))))
+                compound_ref = compound_refs.get(key[0])
+                if compound_ref is None:
+                    compound_ref = compound_refs[key[0]] = self.ref("compound", key[0])
+                keys.append(key)
+                rows.append((uid or Ref("unit", unit), pid or Ref("person", key[4]), compound_ref,
+                             bool(r["developer_held"])))
                 count.created += 1
                 continue
             held = _keep(r["developer_held"], row[1], False)

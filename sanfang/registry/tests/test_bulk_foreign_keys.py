@@ -86,15 +86,15 @@ def test_a_bad_row_in_a_big_load_rolls_everything_back(tiny_threshold, monkeypat
     """Another writer's change between the checks and the write (simulated: one unit pointing at
     a building that does not exist) is refused when the keys are re-added — nothing is written."""
     before, counts = foreign_keys(), table_counts()
-    real_insert = apply.insert_rows
+    real_insert = apply.insert_columns
 
-    def tampered(model, fields, rows, **kwargs):
+    def tampered(model, fields, columns, **kwargs):
         if model is Unit:
             at = list(fields).index("building_id")
-            rows = [rows[0][:at] + (10**9,) + rows[0][at + 1:], *rows[1:]]
-        return real_insert(model, fields, rows, **kwargs)
+            columns = [*columns[:at], [10**9, *columns[at][1:]], *columns[at + 1:]]
+        return real_insert(model, fields, columns, **kwargs)
 
-    monkeypatch.setattr(apply, "insert_rows", tampered)
+    monkeypatch.setattr(apply, "insert_columns", tampered)
     report = registry_import(sheets=sample.district_rows(60), actor=None)
     assert [e.code for e in report.errors] == ["conflict"]
     assert table_counts() == counts
