@@ -8,7 +8,6 @@ export SANFANG_VAR ?= $(CURDIR)/var
 # Tests run with a throwaway key and without the manifest storage (no collectstatic needed).
 TESTENV := SECRET_KEY=tests-only-key PERSON_ID_KEY=tests-only-person-key SANFANG_TESTING=1 DEBUG=0
 HOST    ?= 127.0.0.1
-DEMOENV  = SECRET_KEY=$$(cat $(SANFANG_VAR)/secret_key) PERSON_ID_KEY=$$(cat $(SANFANG_VAR)/person_id_key)
 PORT    ?= 8000
 
 .PHONY: demo test install assets lint serve messages clean
@@ -25,16 +24,17 @@ $(ASSETS): package.json package-lock.json scripts/build-assets.mjs
 
 install: $(BIN)/sanfang $(ASSETS)
 
+# The two keys, made once and kept in var/ (settings read them from there).
 $(SANFANG_VAR)/secret_key $(SANFANG_VAR)/person_id_key:
 	mkdir -p $(SANFANG_VAR)
-	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 demo: install $(SANFANG_VAR)/secret_key $(SANFANG_VAR)/person_id_key
-	$(DEMOENV) $(BIN)/sanfang migrate --no-input -v0
-	$(DEMOENV) $(BIN)/sanfang collectstatic --no-input -v0
-	$(DEMOENV) $(BIN)/sanfang seed demo
+	$(BIN)/sanfang migrate --no-input -v0
+	$(BIN)/sanfang collectstatic --no-input -v0
+	$(BIN)/sanfang seed demo
 	@echo "Serving Sanfang at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(DEMOENV) $(BIN)/gunicorn sanfang.wsgi:application \
+	$(BIN)/gunicorn sanfang.wsgi:application \
 	  --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --timeout 300
 
 test: install

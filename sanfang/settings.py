@@ -22,22 +22,34 @@ def envbool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean, not {value!r}")
 
 
+def secret(name: str) -> str:
+    """A secret from the environment, else from the file ``var/<name>`` (``make demo`` writes
+    both keys there once, so every command on this checkout agrees on them)."""
+    value = os.environ.get(name, "")
+    key_file = VAR_DIR / name.lower()
+    if not value and key_file.is_file():
+        value = key_file.read_text().strip()
+    return value
+
+
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY = secret("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG:
         SECRET_KEY = "insecure-development-key"
     else:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off")
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (environment or var/secret_key)")
 
 # ID numbers are stored as a keyed hash. The key must never change once people are recorded
 # (every match would fail), so it is its own setting and rotating SECRET_KEY can't touch it.
-PERSON_ID_KEY = os.environ.get("PERSON_ID_KEY", "")
+PERSON_ID_KEY = secret("PERSON_ID_KEY")
 if not PERSON_ID_KEY:
     if DEBUG or envbool("SANFANG_TESTING", False):
         PERSON_ID_KEY = "insecure-development-person-key"
     else:
-        raise ImproperlyConfigured("PERSON_ID_KEY is required when DEBUG is off (the key of the ID-number hash)")
+        raise ImproperlyConfigured(
+            "PERSON_ID_KEY is required when DEBUG is off (the key of the ID-number hash; environment or var/person_id_key)"
+        )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
