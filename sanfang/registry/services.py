@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from .models import ImportBatch
 from .parse import parse
 from .plan import Planner
 from .report import ImportError_, ImportReport, SheetCount
-from .workbook import SHEETS, WorkbookError, read_workbook, write_workbook
+from .workbook import SHEETS, TooBig, WorkbookError, read_workbook, write_workbook
 
 __all__ = ["ImportError_", "ImportReport", "SheetCount", "registry_import", "registry_import_file",
            "registry_export", "registry_template"]
@@ -86,8 +86,9 @@ def _import(*, sheets, actor, source, dry_run, file_name, sha256) -> ImportRepor
             batch.seconds = time.perf_counter() - started
             batch.counts = {name: vars(c) for name, c in report.counts.items()}
             batch.save(update_fields=["seconds", "counts"])
-    except IntegrityError as exc:
-        # Validation saw a consistent database; another writer changed it meanwhile.
+    except DatabaseError as exc:
+        # Validation saw a consistent database, yet the database refused a statement (a
+        # constraint, a value it cannot store): the atomic block has rolled everything back.
         report.counts = {name: SheetCount() for name in report.counts}
         report.error("", 0, "", "conflict", _("The database refused the import, so nothing was written "
                                                "(%(reason)s). Another change may have happened at the same "
@@ -137,6 +138,8 @@ def registry_import_file(*, file, actor, dry_run: bool = False, source: str = "i
         return _file_problem(report, "not_xlsx", _("The file is not an Excel .xlsx workbook."))
     try:
         book = read_workbook(io.BytesIO(data))
+    except TooBig as exc:
+        return _file_problem(report, "too_big", str(exc))
     except WorkbookError as exc:
         return _file_problem(report, "not_xlsx", str(exc))
     result = registry_import(sheets=book, actor=actor, source=source, dry_run=dry_run, file_name=file_name or "",

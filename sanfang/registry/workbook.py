@@ -228,56 +228,143 @@ class Workbook(dict):
         self.warnings: list[tuple[str, str, str]] = []
 
 
+# The largest sheet the import reads. calamine builds a sheet as a dense grid spanning its
+# first to its last cell before anything else can look at it: a file of two cells, A1 and
+# XFD1048576, would ask for 512 GiB and abort the process (not an exception). So the cell
+# references are scanned in the zip first, and a sheet beyond these bounds is refused.
+MAX_COLUMNS = 60
+MAX_ROWS = 1_100_000
+_CELL_REF = re.compile(rb'<(?:[A-Za-z]+:)?(?:c|row)\b[^>]*?\sr="([A-Z]*)(\d+)"')
+_WORKSHEET = re.compile(r"^xl/(?:worksheets|chartsheets|dialogsheets|macrosheets)/[^/]+\.xml$", re.IGNORECASE)
+
+
+class TooBig(WorkbookError):
+    """A sheet spans more columns or rows than the import reads."""
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def check_dimensions(file) -> None:
+    """Raise ``TooBig`` when a worksheet of the ``.xlsx`` file (a path or a binary file
+    object) has a cell beyond ``MAX_COLUMNS`` or ``MAX_ROWS``; ``WorkbookError`` when it is
+    not a zip. Streams each sheet's XML: memory stays small whatever its size."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WorkbookError(_("The file is not a readable .xlsx workbook (%(reason)s).")
+                            % {"reason": str(exc)[:200] or type(exc).__name__}) from None
+    with archive:
+        for info in archive.infolist():
+            if not _WORKSHEET.match(info.filename):
+                continue
+            try:
+                with archive.open(info) as stream:
+                    tail = b""
+                    while chunk := stream.read(1 << 22):
+                        data = tail + chunk
+                        for m in _CELL_REF.finditer(data):
+                            letters, digits = m.group(1), m.group(2)
+                            if len(digits) > 7 or int(digits) > MAX_ROWS:
+                                raise TooBig(_("A sheet has a cell in row %(row)s; the import reads at most "
+                                               "%(max)s rows.") % {"row": int(digits), "max": MAX_ROWS})
+                            if letters and (len(letters) > 3 or _column_number(letters) > MAX_COLUMNS):
+                                raise TooBig(_("A sheet has a cell in column %(column)s; the import reads at "
+                                               "most %(max)s columns.")
+                                             % {"column": letters.decode(), "max": MAX_COLUMNS})
+                        # A reference cut by the chunk boundary is read again with the next chunk.
+                        cut = data.rfind(b"<")
+                        tail = data[cut:] if cut >= 0 and len(data) - cut < 512 else b""
+            except TooBig:
+                raise
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                raise WorkbookError(_("The file is not a readable .xlsx workbook (%(reason)s).")
+                                    % {"reason": str(exc)[:200] or type(exc).__name__}) from None
+    if hasattr(file, "seek"):
+        file.seek(0)
+
+
+def _grid_rows(sheet):
+    """The sheet's rows from Excel row 1 and column A, one list at a time."""
+    if sheet.width > MAX_COLUMNS or sheet.height > MAX_ROWS:
+        raise TooBig(_("A sheet spans %(rows)s rows and %(columns)s columns; the import reads at most %(max_rows)s "
+                       "rows and %(max_columns)s columns.")
+                     % {"rows": sheet.height, "columns": sheet.width, "max_rows": MAX_ROWS,
+                        "max_columns": MAX_COLUMNS})
+    start = sheet.start
+    pad = [""] * (start[1] if start else 0)
+    for row in sheet.iter_rows():
+        yield pad + row if pad else row
+
+
 def read_workbook(file) -> Workbook:
     """Read every sheet of an ``.xlsx`` file (a path or a binary file object).
 
     Returns ``{sheet name: [row, ...]}`` where each row is ``{header: raw value}`` as
     python-calamine gives it (str, float, int, bool, date, datetime; an empty cell is "").
     Row ``i`` of the list is Excel row ``i + 2``: blank rows are kept (as ``{}``) so that row
-    numbers in messages match what the user sees. Raises ``WorkbookError`` for anything that
-    is not a readable workbook.
+    numbers in messages match what the user sees. Raises ``TooBig`` for a sheet beyond
+    ``MAX_COLUMNS`` × ``MAX_ROWS`` (checked before calamine reads it) and ``WorkbookError``
+    for anything that is not a readable workbook.
     """
     import python_calamine
 
+    check_dimensions(file)
+    result = Workbook()
     try:
         book = python_calamine.load_workbook(file)
-        names = list(book.sheet_names)
-        data = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in names}
+        for name in list(book.sheet_names):
+            _read_sheet(result, str(name).strip(), _grid_rows(book.get_sheet_by_name(name)))
+    except WorkbookError:
+        raise
     except Exception as exc:  # calamine raises several types (zip, xml, format) for one meaning
         raise WorkbookError(_("The file is not a readable .xlsx workbook (%(reason)s).")
                             % {"reason": str(exc)[:200] or type(exc).__name__}) from None
-    result = Workbook()
-    for name, grid in data.items():
-        sheet = str(name).strip()
-        if not grid:
-            result[sheet] = []
-            continue
-        headers: list[str | None] = []
-        seen = set()
-        for col, cell in enumerate(grid[0]):
-            header = canonical_header(cell) if cell not in ("", None) else ""
-            if not header:
-                headers.append(None)
-                if any(len(r) > col and r[col] not in ("", None) for r in grid[1:]):
-                    result.warnings.append((sheet, _column_letter(col), _("A column without a header is ignored.")))
-            elif header in seen:
-                headers.append(None)
-                result.warnings.append((sheet, header, _("The column appears twice; the second one is ignored.")))
-            else:
-                seen.add(header)
-                headers.append(header)
-        keep = [(i, h) for i, h in enumerate(headers) if h]
-        rows = []
-        width = len(grid[0])
-        for raw in grid[1:]:
-            if raw.count("") == width:
-                rows.append({})
-            else:
-                rows.append({h: raw[i] for i, h in keep})
-        while rows and not rows[-1]:
-            rows.pop()
-        result[sheet] = rows
     return result
+
+
+def _read_sheet(result: Workbook, sheet: str, grid) -> None:
+    first = next(grid, None)
+    if not first:
+        result[sheet] = []
+        return
+    headers: list[str | None] = []
+    seen = set()
+    unnamed = []  # columns without a header: a warning if any row fills them
+    for col, cell in enumerate(first):
+        header = canonical_header(cell) if cell not in ("", None) else ""
+        if not header:
+            headers.append(None)
+            unnamed.append(col)
+        elif header in seen:
+            headers.append(None)
+            result.warnings.append((sheet, header, _("The column appears twice; the second one is ignored.")))
+        else:
+            seen.add(header)
+            headers.append(header)
+    keep = [(i, h) for i, h in enumerate(headers) if h]
+    filled_unnamed = set()
+    rows = []
+    width = len(first)
+    for raw in grid:
+        if raw.count("") == width:
+            rows.append({})
+            continue
+        rows.append({h: raw[i] for i, h in keep})
+        for col in unnamed:
+            if col not in filled_unnamed and len(raw) > col and raw[col] not in ("", None):
+                filled_unnamed.add(col)
+    for col in sorted(filled_unnamed):
+        result.warnings.append((sheet, _column_letter(col), _("A column without a header is ignored.")))
+    while rows and not rows[-1]:
+        rows.pop()
+    result[sheet] = rows
 
 
 def _column_letter(index: int) -> str:
