@@ -32,7 +32,24 @@ def _integral(value) -> bool:
     return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
 
 
-def text(value, max_length: int | None = None) -> str | None:
+# C0 control characters (and DEL): never in a cell. Free text may hold tabs and line breaks.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Codes end up in URLs (/registry/compounds/<code>/): letters, digits, ".", "_" and "-" only,
+# and not only dots. Building, entrance and unit numbers may also be written in Chinese (地下车库).
+CODE = re.compile(r"(?!\.+\Z)[0-9A-Za-z._-]+\Z")
+NUMBER = re.compile(r"(?!\.+\Z)[0-9A-Za-z._\-\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+\Z")
+
+
+def has_control(s: str, free_text: bool = False) -> bool:
+    return (_CONTROL_IN_TEXT if free_text else _CONTROL).search(s) is not None
+
+
+def _bad_text():
+    return CellError("bad_text", _("The cell contains a control character (such as NUL); remove it."))
+
+
+def text(value, max_length: int | None = None, free_text: bool = True) -> str | None:
     if value is None:
         return None
     if _integral(value):
@@ -42,16 +59,26 @@ def text(value, max_length: int | None = None) -> str | None:
     s = str(value).strip()
     if not s:
         return None
+    if has_control(s, free_text):
+        raise _bad_text()
     if max_length and len(s) > max_length:
         raise CellError("too_long", _("At most %(n)d characters (this has %(len)d).") % {"n": max_length, "len": len(s)})
     return s
 
 
-def code(value, max_length: int | None = None) -> str | None:
-    """A code or number written by hand or by Excel: 101.0 reads as "101"."""
+def code(value, max_length: int | None = None, pattern: re.Pattern | None = CODE) -> str | None:
+    """A code or number written by hand or by Excel: 101.0 reads as "101". It must match
+    ``pattern`` (``CODE``: letters, digits, ".", "_", "-"; ``NUMBER`` also allows Chinese)."""
     if isinstance(value, bool):
         raise CellError("bad_value", _("Expected a code, not a yes/no value."))
-    return text(value, max_length)
+    s = text(value, max_length, free_text=False)
+    if s is not None and pattern is not None and not pattern.match(s):
+        if pattern is NUMBER:
+            raise CellError("bad_code", _("“%(value)s”: use only letters, digits, Chinese characters, “.”, “_” "
+                                          "and “-” (no “/”, spaces or other signs).") % {"value": s})
+        raise CellError("bad_code", _("“%(value)s”: a code may use only letters, digits, “.”, “_” and “-” "
+                                      "(no “/”, spaces or other signs).") % {"value": s})
+    return s
 
 
 def integer(value, minimum: int | None = None, maximum: int | None = None) -> int | None:

@@ -157,7 +157,7 @@ def _reader(sheet: str, column, id_number=cells.id_number):
     if kind == "text":
         return partial(cells.text, max_length=column.max_length)
     if kind == "code":
-        return partial(cells.code, max_length=column.max_length)
+        return partial(cells.code, max_length=column.max_length, pattern=_pattern(column))
     if kind == "int":
         return partial(cells.integer, minimum=column.minimum, maximum=column.maximum)
     if kind == "decimal":
@@ -179,16 +179,27 @@ def _reader(sheet: str, column, id_number=cells.id_number):
     raise ValueError(kind)
 
 
-def _fast(column) -> tuple[dict | None, int]:
+# Key columns naming a building, entrance or unit: Chinese allowed (地下车库), "/" never.
+NUMBER_HEADERS = {"楼栋号", "单元", "房号"}
+
+
+def _pattern(column):
+    return cells.NUMBER if column.header in NUMBER_HEADERS else cells.CODE
+
+
+def _fast(column) -> tuple[dict | None, int, object]:
     """What the parse loop may take without calling the reader: a choice column's labels, or
-    a text column's maximum length (0: neither)."""
+    a text column's maximum length (0: neither) and the test a stripped value must pass
+    (a code's pattern; printable for text — anything else goes through the full reader)."""
     if column.kind == "choice":
-        return column.choices, 0
+        return column.choices, 0, None
     if column.kind == "bool":
-        return _YES_NO, 0
-    if column.kind in ("text", "code"):
-        return None, column.max_length or 10**6
-    return None, 0
+        return _YES_NO, 0, None
+    if column.kind == "code":
+        return None, column.max_length or 10**6, _pattern(column).match
+    if column.kind == "text":
+        return None, column.max_length or 10**6, str.isprintable
+    return None, 0, None
 
 
 def normalise_headers(sheets: dict[str, list[dict]], report: ImportReport) -> dict[str, tuple[list[dict], set]]:
@@ -239,8 +250,8 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
                 report.error(name, 1, header, "missing_column", _("The sheet needs this column."))
             continue
         names = FIELDS[name]
-        readers = [(c.header, names[c.header], _reader(name, c, id_number), *_fast(c)) for c in spec.columns
-                   if c.header in present]
+        readers = [(c.header, names[c.header], _reader(name, c, id_number), c.kind == "text", *_fast(c))
+                   for c in spec.columns if c.header in present]
         absent = {names[c.header]: ABSENT for c in spec.columns if c.header not in present}
         required = [(c.header, names[c.header]) for c in spec.columns
                     if (c.key or c.required) and (name, c.header) not in MAY_BE_BLANK]
@@ -253,17 +264,17 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
             rec = dict(absent)
             bad = False
             filled = False
-            for header, fname, read, labels, max_length in readers:
+            for header, fname, read, free_text, labels, max_length, ok in readers:
                 value = raw.get(header)
                 if value is None or value == "":
                     rec[fname] = None
                     continue
-                # Fast paths for the common cells (plain text, an exact choice label); anything
-                # else goes through the full reader.
+                # Fast paths for the common cells (plain text, a well-formed code, an exact
+                # choice label); anything else goes through the full reader.
                 if type(value) is str:
                     if max_length:
                         text = value.strip()
-                        if text and len(text) <= max_length:
+                        if text and len(text) <= max_length and ok(text):
                             rec[fname] = text
                             filled = True
                             continue
@@ -273,6 +284,14 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
                             rec[fname] = hit
                             filled = True
                             continue
+                    # No control character in any cell (a NUL would fail the database).
+                    if cells.has_control(value.strip(), free_text):
+                        report.error(name, row, header, "bad_text",
+                                     _("The cell contains a control character (such as NUL); remove it."))
+                        bad = True
+                        rec[fname] = None
+                        filled = True
+                        continue
                 try:
                     value = read(value)
                 except cells.CellError as e:
