@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -68,17 +68,22 @@ def _import(*, sheets, actor, source, dry_run, file_name, sha256) -> ImportRepor
     report.timings["parse"] = time.perf_counter() - started
     if not parsed.rows and not report.errors:
         report.error("", 0, "", "empty_workbook", _("The workbook has no rows to import."))
-    planner = Planner(parsed, report, actor)
-    plans = planner.plan()
-    report.timings["plan"] = time.perf_counter() - started - report.timings["parse"]
-    if report.errors:
-        report.counts = {name: SheetCount() for name in report.counts}
-    if report.errors or dry_run or not report.changed:
+    if dry_run or report.errors:
+        # Nothing will be written: plan without the lock, only to report.
+        _plan(parsed, report, actor, started)
         report.seconds = time.perf_counter() - started
         return report
     try:
+        # Planning and writing in one transaction, behind one lock for every import: an import
+        # committed meanwhile is seen by the plan (RULES V6, diffs, ids), never overwritten by a
+        # stale one. On SQLite the transaction begins IMMEDIATE: it holds the write lock already.
         with transaction.atomic():
-            batch = ImportBatch.objects.create(actor=actor, source=source[:20], file_name=file_name[:200],
+            _import_lock()
+            planner, plans = _plan(parsed, report, actor, started)
+            if report.errors or not report.changed:
+                report.seconds = time.perf_counter() - started
+                return report
+            batch = ImportBatch.objects.create(actor=actor, source=source[:20], file_name=_printable(file_name)[:200],
                                                sha256=sha256, rows=parsed.rows)
             written = time.perf_counter()
             Writer(plans, planner.ids, actor=actor, source=f"{source}:{batch.pk}", timings=report.timings).write()
@@ -97,6 +102,30 @@ def _import(*, sheets, actor, source, dry_run, file_name, sha256) -> ImportRepor
         report.batch_id = batch.pk
     report.seconds = time.perf_counter() - started
     return report
+
+
+# pg_advisory_xact_lock key of the registry import (any constant; "SFREGIMP" in ASCII).
+IMPORT_LOCK = 0x5346524547494D50
+
+
+def _import_lock() -> None:
+    """Serialise imports that write: held until the transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
+def _plan(parsed, report: ImportReport, actor, started: float):
+    planner = Planner(parsed, report, actor)
+    plans = planner.plan()
+    report.timings["plan"] = time.perf_counter() - started - report.timings["parse"]
+    if report.errors:
+        report.counts = {name: SheetCount() for name in report.counts}
+    return planner, plans
+
+
+def _printable(s: str) -> str:
+    return "".join(ch for ch in s if ch.isprintable())
 
 
 def _file_problem(report: ImportReport, code: str, message: str) -> ImportReport:

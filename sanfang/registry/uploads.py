@@ -5,6 +5,7 @@ that hash only (checked against the user's session), so no path ever comes from 
 Files older than two hours are swept at the next upload (they hold full ID numbers).
 """
 
+import contextlib
 import hashlib
 import os
 import re
@@ -49,6 +50,31 @@ def path_of(sha: str) -> Path | None:
         return None
     path = directory() / f"{sha}.xlsx"
     return path if path.is_file() else None
+
+
+def claim(sha: str) -> Path | None:
+    """Take the stored upload for one import: it is renamed out of the way atomically, so a
+    second confirm of the same file (a double click, a replay) finds nothing. None when it is
+    gone or already taken. ``release`` puts it back, ``discard_claimed`` deletes it."""
+    path = path_of(sha)
+    if path is None:
+        return None
+    claimed = path.with_name(f"{sha}.{os.getpid()}-{time.monotonic_ns()}.importing")
+    try:
+        os.rename(path, claimed)
+    except FileNotFoundError:
+        return None
+    return claimed
+
+
+def release(sha: str, claimed: Path) -> None:
+    """Put a claimed upload back (its import failed: its problems may still be listed)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(claimed, directory() / f"{sha}.xlsx")
+
+
+def discard_claimed(claimed: Path) -> None:
+    claimed.unlink(missing_ok=True)
 
 
 def discard(sha: str) -> None:

@@ -86,13 +86,20 @@ def _confirm(request) -> dict:
     form = ConfirmForm(request.POST)
     sha = form.data.get("sha256", "")
     name = uploads.remembered(request.session, sha) if form.is_valid() else None
-    path = uploads.path_of(sha) if name else None
-    if path is None:
+    # Claimed before anything else: of two confirms of one upload, only one imports.
+    claimed = uploads.claim(sha) if name else None
+    if claimed is None:
         return {"step": "expired"}
-    report = registry_import_file(file=path, actor=request.user, file_name=name)
+    try:
+        report = registry_import_file(file=claimed, actor=request.user, file_name=name)
+    except BaseException:
+        uploads.release(sha, claimed)
+        raise
     if report.ok:
         uploads.forget(request.session, sha)
-        uploads.discard(sha)
+        uploads.discard_claimed(claimed)
+    else:
+        uploads.release(sha, claimed)
     return {"step": "done", "file_name": name, **_report_context(report)}
 
 
