@@ -15,7 +15,15 @@ from sanfang.core import history
 from sanfang.core.history import label
 from sanfang.core.models import ChangeEvent
 
-from .bulk import allocate_ids, check_constraints, db_datetime, insert_columns, insert_rows, update_rows
+from .bulk import (
+    allocate_ids,
+    check_constraints,
+    clustered_by_id,
+    db_datetime,
+    insert_columns,
+    insert_rows,
+    update_rows,
+)
 from .plan import ModelPlan, Ref
 from .workbook import COMPOUNDS, CONTRACTS, MEMBERSHIPS, ORGANIZATIONS, OWNERS, PERSONS, REGIONS, UNITS
 
@@ -87,8 +95,10 @@ class Writer:
         for i, column in enumerate(columns):
             if Ref in map(type, column):
                 columns[i] = [ids_of[v.kind][v.key] if type(v) is Ref else v for v in column]
-        # Sent sorted by the first column (unique) when the plan asks, each row with its own id.
-        order = sorted(range(len(rows)), key=columns[0].__getitem__) if plan.insert_sorted else None
+        # Sent sorted by the first column (unique) when the plan asks, each row with its own id —
+        # unless the table itself is kept in id order (SQLite), which would then grow at random.
+        order = sorted(range(len(rows)), key=columns[0].__getitem__) \
+            if plan.insert_sorted and not clustered_by_id() else None
         insert_columns(plan.model, plan.fields, columns, ids=pks, order=order)
         del columns, order
         if plan.kind:

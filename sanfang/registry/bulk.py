@@ -30,6 +30,12 @@ def _columns(model, fields: Sequence[str]) -> list[str]:
     return [model._meta.get_field(f).column for f in fields]
 
 
+def clustered_by_id() -> bool:
+    """Whether tables keep their rows in primary-key order (SQLite's rowid tables), so rows
+    inserted out of id order cost more. PostgreSQL appends rows wherever they fit."""
+    return connection.vendor == "sqlite"
+
+
 def db_datetime(value):
     """A timezone-aware datetime in the form the backend stores (COPY takes it as is)."""
     return value if _postgres() else connection.ops.adapt_datetimefield_value(value)

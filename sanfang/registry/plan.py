@@ -9,9 +9,12 @@ key) when the same workbook creates it; the writer resolves those as it inserts.
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfang.accounts.scope import region_paths
+from sanfang.core.scope import visible_to
 from sanfang.orgs.models import Membership, Organization, Ownership, PartyCoverage, Person, ServiceContract
 from sanfang.places.models import Building, Compound, Region, Unit
 from sanfang.places.rules import AREA_PRECEDENCE, region_path
@@ -106,7 +109,9 @@ class Planner:
         self.ids: dict[str, dict] = {k: {} for k in ("region", "compound", "building", "unit", "person", "org")}
         self.plans: dict[str, ModelPlan] = {}
         self.counts = report.counts
+        self.actor = actor
         self.scope = _scope_paths(actor)
+        self.org_ok: dict[str, bool] = {}  # organisation code → inside the actor's scope
         self.region_level: dict[str, str] = {}
         self.region_path: dict[str, str] = {}
         self.compound_path: dict[str, str | None] = {}
@@ -139,6 +144,14 @@ class Planner:
             return True
         return all(p is None or p.startswith(self.scope) for p in paths)
 
+    def hidden(self, path) -> bool:
+        """A stored row the actor may not see: references to it read as unknown, so the import
+        does not tell what exists elsewhere. The ancestors of the actor's own regions are known
+        to them (their codes are in their own paths)."""
+        if self.scope is None or path is None or path.startswith(self.scope):
+            return False
+        return not any(s.startswith(path) for s in self.scope)
+
     def out_of_scope(self, sheet, rec, column):
         self.error(sheet, rec, column, "out_of_scope", _("This is outside the regions you are responsible for."))
 
@@ -168,7 +181,7 @@ class Planner:
             parent = r.get("parent")
             if not parent or r["_bad"]:
                 continue
-            if parent not in recs and parent not in db:
+            if parent not in recs and (parent not in db or self.hidden(db[parent][5])):
                 self.error(REGIONS, r, "上级编码", "unknown_reference",
                            _("No region with code %(code)s in this workbook or the database.") % {"code": parent})
                 continue
@@ -234,6 +247,10 @@ class Planner:
                 count.created += 1
                 continue
             old = {"name": row[2], "level": row[3], "parent_id": row[4], "path": row[5]}
+            if not self.in_scope(row[5]):
+                # Outside the scope whether or not it changed: the answer tells nothing more.
+                self.out_of_scope(REGIONS, r, "编码")
+                continue
             if _changed(old, new):
                 if not self.in_scope(path, row[5]):
                     self.out_of_scope(REGIONS, r, "编码")
@@ -293,7 +310,14 @@ class Planner:
         count = self.count(COMPOUNDS)
         for code, r in recs.items():
             community = r.get("community")
-            if community and community not in self.region_level:
+            row = db.get(code)
+            if row is not None and not self.in_scope(row[12]) and not r["_bad"]:
+                # Stored outside the scope: refused whether or not it changed.
+                self.compound_path[code] = row[12]
+                self.out_of_scope(COMPOUNDS, r, "编码")
+                continue
+            if community and (community not in self.region_level
+                              or (community not in self.recs(REGIONS) and self.hidden(self.region_path.get(community)))):
                 self.error(COMPOUNDS, r, "社区编码", "unknown_reference",
                            _("No region with code %(code)s in this workbook or the database.") % {"code": community})
             elif community and self.region_level[community] != "community":
@@ -378,7 +402,7 @@ class Planner:
             row = db.get(key)
             old = {"floors": row[1], "entrances": row[2]} if row else {"floors": ABSENT, "entrances": ABSENT}
             new = {"floors": _clear(r["floors"], old["floors"]), "entrances": _clear(r["entrances"], old["entrances"])}
-            if not self.in_scope(self.compound_path[key[0]]) and (row is None or _changed(old, new)):
+            if not self.in_scope(self.compound_path[key[0]]):
                 self.out_of_scope(BUILDINGS, r, "小区编码")
                 continue
             if row is None:
@@ -442,6 +466,9 @@ class Planner:
                 rows.append((compound_ref, building_ref, key[2], key[3], r["kind"] or "residence", area, source or ""))
                 count.created += 1
                 continue
+            if scoped and not self.in_scope(compound_path[key[0]]):
+                self.out_of_scope(UNITS, r, "小区编码")
+                continue
             pk, old_kind, old_area, old_source = row
             if area is None:
                 area, source = old_area, old_source
@@ -479,6 +506,7 @@ class Planner:
         plan = self.plans[PERSONS] = ModelPlan(Person, "person", ("id_hash", *fields), fields, insert_sorted=True)
         count = self.count(PERSONS)
         keys, rows = plan.keys, plan.rows
+        updates = []  # (person key, its record, the update) of stored people the workbook changes
         for h, person in people.items():
             row = db.get(h)
             if row is None:
@@ -496,10 +524,26 @@ class Planner:
                    "phone": person.phone or old["phone"],
                    "is_party_member": old["is_party_member"] if person.party is None else person.party}
             if _changed(old, new):
-                plan.updates.append(Update(row[0], old, new))
-                count.updated += 1
+                updates.append((h, person, Update(row[0], old, new)))
             else:
                 count.unchanged += 1
+        visible = None
+        if self.scope is not None and updates:
+            # One query: the people this actor may see among those the workbook would change.
+            visible = set(filter_in(visible_to(self.actor, Person.objects.values_list("id_hash", flat=True)),
+                                    "id_hash", [h for h, _p, _u in updates]))
+        for h, person, update in updates:
+            if visible is not None and h not in visible:
+                # Someone outside the actor's scope: the row may still link them (an ownership or
+                # appointment inside the scope) but their name, phone and party flag stay.
+                sheet, line = person.first
+                self.report.warn(sheet, line, "证件号", "person_not_updated",
+                                 _("This person is recorded outside your regions: the row links them, but "
+                                   "their stored name, phone and party membership are left unchanged."))
+                count.unchanged += 1
+                continue
+            plan.updates.append(update)
+            count.updated += 1
 
     # ---------------------------------------------------------------- 业主
     def owners(self):
@@ -539,6 +583,9 @@ class Planner:
                              bool(r["developer_held"])))
                 count.created += 1
                 continue
+            if scoped and not self.in_scope(compound_path[key[0]]):
+                self.out_of_scope(OWNERS, r, "小区编码")
+                continue
             held = _keep(r["developer_held"], row[1], False)
             if held != row[1]:
                 if not self.in_scope(compound_path[key[0]]):
@@ -574,8 +621,21 @@ class Planner:
         cplan = self.plans["coverage"] = ModelPlan(PartyCoverage, None, ("organization_id", "mode"), ("mode",))
         count = self.count(ORGANIZATIONS)
         self._party_cycles(recs, db)
+        stored_ok = self._stored_orgs_in_scope(db)
+        served = self._served_in_workbook()
+        self.org_ok = dict(stored_ok)
         for code, r in recs.items():
             compound, region, parent = r.get("compound"), r.get("region"), r.get("party_parent")
+            if compound and compound not in recs_compounds(self) and self.hidden(self.compound_path.get(compound)):
+                self.error(ORGANIZATIONS, r, "所属小区编码", "unknown_reference",
+                           _("No compound with code %(code)s in this workbook or the database.") % {"code": compound})
+            elif region and region not in self.recs(REGIONS) and self.hidden(self.region_path.get(region)):
+                self.error(ORGANIZATIONS, r, "所属区域编码", "unknown_reference",
+                           _("No region with code %(code)s in this workbook or the database.") % {"code": region})
+            elif parent and parent not in recs and parent in stored_ok and not stored_ok[parent] \
+                    and self.hidden(self.org_path.get(parent)):
+                self.error(ORGANIZATIONS, r, "上级党组织编码", "unknown_reference",
+                           _("No organisation with code %(code)s in this workbook or the database.") % {"code": parent})
             if compound and compound not in self.compound_path:
                 self.error(ORGANIZATIONS, r, "所属小区编码", "unknown_reference",
                            _("No compound with code %(code)s in this workbook or the database.") % {"code": compound})
@@ -595,7 +655,16 @@ class Planner:
             if r.get("compound") is ABSENT and r.get("region") is ABSENT:
                 path = old_path
             self.org_path[code] = path
+            kind = r["kind"] or (row[3] if row else None)
+            new_ok = self.scope is None or (path is not None and self.in_scope(path)) or (
+                kind == PROPERTY_COMPANY and (code in served or (row is not None and stored_ok.get(code, False))))
+            self.org_ok[code] = new_ok and (row is None or stored_ok.get(code, True))
             if r["_bad"]:
+                continue
+            if not self.org_ok[code]:
+                # A stored organisation outside the scope, changed or not; or one this row would
+                # place outside it (or nowhere the actor serves).
+                self.out_of_scope(ORGANIZATIONS, r, "编码")
                 continue
             old = dict(zip(fields, row[2:8], strict=True)) if row else dict.fromkeys(fields, ABSENT)
             new = {
@@ -645,6 +714,31 @@ class Planner:
                     count.updated += 1
                 else:
                     count.unchanged += 1
+
+    def _stored_orgs_in_scope(self, db) -> dict[str, bool]:
+        """Stored organisation code → inside the actor's scope: placed in their regions, or a
+        property company with a current contract at a compound there (one query)."""
+        if self.scope is None:
+            return dict.fromkeys(db, True)
+        ok = {code: row[8] or row[9] for code, row in db.items()}
+        ok = {code: path is not None and self.in_scope(path) for code, path in ok.items()}
+        companies = [row[0] for code, row in db.items() if row[3] == PROPERTY_COMPANY and not ok[code]]
+        if companies:
+            q = Q(pk__in=[])
+            for prefix in self.scope:
+                q |= Q(compound__community__path__startswith=prefix)
+            for oid in ServiceContract.objects.current_on(timezone.localdate()).filter(
+                q, company_id__in=companies
+            ).values_list("company_id", flat=True).distinct():
+                ok[self.org_code_by_id[oid]] = True
+        return ok
+
+    def _served_in_workbook(self) -> set[str]:
+        """Companies this workbook gives a contract at a compound inside the actor's scope."""
+        if self.scope is None:
+            return set()
+        return {company for (compound, company, _start), r in self.recs(CONTRACTS).items()
+                if not r["_bad"] and self.compound_path.get(compound) and self.in_scope(self.compound_path[compound])}
 
     def _party_cycles(self, recs, db):
         """An organisation cannot end up above itself through 上级党组织编码."""
@@ -704,7 +798,7 @@ class Planner:
             if new["term_start"] and new["term_end"] and new["term_end"] < new["term_start"]:
                 self.error(MEMBERSHIPS, r, "任期结束", "bad_dates", _("The end is before the start."))
                 continue
-            if not self.in_scope(self.org_path.get(org)) and (row is None or _changed(old, new)):
+            if not self.org_ok.get(org, self.scope is None):
                 self.out_of_scope(MEMBERSHIPS, r, "组织编码")
                 continue
             if row is None:
@@ -757,7 +851,7 @@ class Planner:
             if new["end"] and new["end"] < start:
                 self.error(CONTRACTS, r, "结束日期", "bad_dates", _("The end is before the start."))
                 continue
-            if not self.in_scope(self.compound_path[compound]) and (row is None or _changed(old, new)):
+            if not self.in_scope(self.compound_path[compound]):
                 self.out_of_scope(CONTRACTS, r, "小区编码")
                 continue
             if row is None:
@@ -769,6 +863,10 @@ class Planner:
                 count.updated += 1
             else:
                 count.unchanged += 1
+
+
+def recs_compounds(planner) -> dict:
+    return planner.recs(COMPOUNDS)
 
 
 def _scope_paths(actor) -> tuple[str, ...] | None:
