@@ -250,7 +250,9 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
                 report.error(name, 1, header, "missing_column", _("The sheet needs this column."))
             continue
         names = FIELDS[name]
-        readers = [(c.header, names[c.header], _reader(name, c, id_number), c.kind == "text", *_fast(c))
+        # The last item remembers the cells a column's fast path accepted (a compound code, a
+        # building or unit number comes back in many rows).
+        readers = [(c.header, names[c.header], _reader(name, c, id_number), c.kind == "text", *_fast(c), {})
                    for c in spec.columns if c.header in present]
         absent = {names[c.header]: ABSENT for c in spec.columns if c.header not in present}
         required = [(c.header, names[c.header]) for c in spec.columns
@@ -264,7 +266,7 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
             rec = dict(absent)
             bad = False
             filled = False
-            for header, fname, read, free_text, labels, max_length, ok in readers:
+            for header, fname, read, free_text, labels, max_length, ok, seen in readers:
                 value = raw.get(header)
                 if value is None or value == "":
                     rec[fname] = None
@@ -273,8 +275,14 @@ def parse(sheets: dict[str, list[dict]], report: ImportReport) -> Parsed:
                 # choice label); anything else goes through the full reader.
                 if type(value) is str:
                     if max_length:
-                        text = value.strip()
-                        if text and len(text) <= max_length and ok(text):
+                        text = seen.get(value)
+                        if text is None:
+                            text = value.strip()
+                            if text and len(text) <= max_length and ok(text):
+                                seen[value] = text
+                            else:
+                                text = None
+                        if text is not None:
                             rec[fname] = text
                             filled = True
                             continue
