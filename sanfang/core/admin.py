@@ -22,7 +22,7 @@ class TrackedAdmin(admin.ModelAdmin):
 
 @admin.register(ChangeEvent)
 class ChangeEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor", "model", "object_id", "action", "source")
+    list_display = ("at", "actor", "model", "object_id", "object_id_end", "action", "source")
     list_filter = ("model", "action")
     search_fields = ("=object_id", "source")
 
