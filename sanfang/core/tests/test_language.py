@@ -53,3 +53,11 @@ def test_compiled_catalogue_matches_the_source():
 @pytest.mark.django_db
 def test_login_page_is_chinese(client):
     assert "登录" in client.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_chinese_and_explains_scope(world, login):
+    response = login(world.users["resident"]).get("/places/regions/330199/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "未找到" in body or "不存在" in body
