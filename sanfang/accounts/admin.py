@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext as _
 
 from sanfang.core.admin import TrackedAdmin
 
@@ -29,17 +30,21 @@ class SeatAdmin(TrackedAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(TrackedAdmin):
     list_display = ("name", "user", "prefix", "created", "last_used", "revoked")
     readonly_fields = ("prefix", "created", "last_used")
     raw_id_fields = ("user",)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            from .services import api_token_issue
+    def get_fields(self, request, obj=None):
+        # A new token is issued live; revoking is a later change (and leaves history).
+        return ("user", "name") if obj is None else ("user", "name", "prefix", "created", "last_used", "revoked")
 
-            token, key = api_token_issue(user=obj.user, name=obj.name, actor=request.user)
-            obj.pk = token.pk
-            self.message_user(request, f"API token (shown once, copy it now): {key}")
-        else:
+    def save_model(self, request, obj, form, change):
+        if change:
             super().save_model(request, obj, form, change)
+            return
+        from .services import api_token_issue
+
+        token, key = api_token_issue(user=obj.user, name=obj.name, actor=request.user)
+        obj.pk = token.pk
+        self.message_user(request, _("API token (shown once, copy it now): %(key)s") % {"key": key})

@@ -84,8 +84,19 @@ class Seat(models.Model):
                     | Q(region__isnull=True, compound__isnull=True, organization__isnull=False)
                 ),
                 name="seat_one_node",
+                violation_error_message=_("A seat sits at exactly one node: a region, a compound or an organisation."),
             ),
-            models.UniqueConstraint(fields=["user", "role", "region", "compound", "organization"], name="seat_unique"),
+            # One seat per role and node; one constraint per kind of node, because a unique
+            # constraint over nullable columns never fires on the NULLs.
+            models.UniqueConstraint(fields=["user", "role", "region"], condition=Q(region__isnull=False),
+                                    name="seat_unique_region",
+                                    violation_error_message=_("This user already holds this role here.")),
+            models.UniqueConstraint(fields=["user", "role", "compound"], condition=Q(compound__isnull=False),
+                                    name="seat_unique_compound",
+                                    violation_error_message=_("This user already holds this role here.")),
+            models.UniqueConstraint(fields=["user", "role", "organization"], condition=Q(organization__isnull=False),
+                                    name="seat_unique_organization",
+                                    violation_error_message=_("This user already holds this role here.")),
         ]
 
     def __str__(self):

@@ -266,7 +266,8 @@ def _flat_values(summary: dict) -> list:
 def party_building_workbook(*, region: Region, on: date, summary: dict, children: list[tuple[Region, dict]]) -> bytes:
     """The figures as an .xlsx: one row per child region, then the region's own row."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Names come from imported workbooks: never let one become a formula or a link in Excel.
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(_("Party building")[:31])
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     ratio = book.add_format({"num_format": "0.00%"})

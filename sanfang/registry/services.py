@@ -231,9 +231,9 @@ def registry_export(*, user, region=None, target) -> dict[str, int]:
         wb.COMPOUNDS: _compounds(compounds),
         wb.BUILDINGS: _buildings(Building.objects.filter(compound__in=compound_ids)),
         wb.UNITS: _units(Unit.objects.filter(compound__in=compound_ids)),
-        wb.OWNERS: _owners(Ownership.objects.filter(compound__in=compound_ids), phones),
+        wb.OWNERS: _owners(_scoped(user, Ownership.objects.filter(compound__in=compound_ids)), phones),
         wb.ORGANIZATIONS: _organizations(orgs),
-        wb.MEMBERSHIPS: _memberships(Membership.objects.filter(organization__in=org_ids), phones),
+        wb.MEMBERSHIPS: _memberships(_scoped(user, Membership.objects.filter(organization__in=org_ids)), phones),
         wb.CONTRACTS: _contracts(ServiceContract.objects.filter(compound__in=compound_ids)),
     }
     write_workbook(target, {name: counted(name, rows) for name, rows in sheets.items()})
@@ -241,6 +241,11 @@ def registry_export(*, user, region=None, target) -> dict[str, int]:
 
 
 CHUNK = 5000
+
+
+def _scoped(user, queryset):
+    # People are narrower than places: a resident's seat opens the compound, not the neighbours.
+    return queryset if user is None else visible_to(user, queryset)
 
 
 def _regions(qs):

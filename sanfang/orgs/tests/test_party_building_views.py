@@ -127,3 +127,18 @@ def test_page_queries_are_bounded(world, login, django_assert_max_num_queries):
     # session, user, seats, scope roots, region, four reads of the figures, children, ancestors
     with django_assert_max_num_queries(11):
         assert client.get(URL, {"region": "330199", "on": ON}).status_code == 200
+
+
+def test_the_excel_export_never_turns_a_name_into_a_formula(world, login):
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    s1 = world.regions["s1"]
+    s1.name = '=HYPERLINK("http://example.invalid","x")'
+    s1.save()
+    response = login(world.users["district"]).get(reverse("orgs:party_building"), {"region": "330199", "export": "xlsx"})
+    with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from sanfang.accounts.scope import region_paths
+from sanfang.accounts.models import Role
+from sanfang.accounts.scope import seats_of
 
 from ..parse import ABSENT, Parsed
 from ..report import ImportReport, SheetCount
@@ -146,8 +147,13 @@ def recs_compounds(planner) -> dict:
     return planner.recs(COMPOUNDS)
 
 
+# Seats that keep a region's registry. A department officer reads a region but never writes
+# its registry; grid workers, committees, companies and residents write nothing here.
+REGISTRY_KEEPERS = {Role.DISTRICT_OFFICER, Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_WORKER}
+
+
 def _scope_paths(actor) -> tuple[str, ...] | None:
     """Region paths an actor may write under; None for the system or a superuser."""
     if actor is None or getattr(actor, "is_superuser", False):
         return None
-    return tuple(region_paths(actor))
+    return tuple(seat.region.path for seat in seats_of(actor) if seat.role in REGISTRY_KEEPERS and seat.region_id)
