@@ -69,6 +69,18 @@ class ModelPlan:
         self.keys.append(key)
         self.rows.append(tuple([values[f] for f in self.fields]))
 
+    def settle(self, key, row, old: dict, new: dict, create: dict, count) -> None:
+        """One workbook row against its stored row (``None`` when new): create it, update what
+        changed, or leave it — and count which."""
+        if row is None:
+            self.create(key, create)
+            count.created += 1
+        elif _changed(old, new):
+            self.updates.append(Update(row[0], old, new))
+            count.updated += 1
+        else:
+            count.unchanged += 1
+
 
 def _keep(new, old, default):
     """A choice or yes/no cell: blank or absent keeps the stored value."""

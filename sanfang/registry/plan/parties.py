@@ -345,15 +345,9 @@ class PartiesPlanner(PlannerBase):
             if not self.org_ok.get(org, self.scope is None):
                 self.out_of_scope(MEMBERSHIPS, r, "组织编码")
                 continue
-            if row is None:
-                plan.create(key, {"organization_id": oid or Ref("org", org), "person_id": pid or Ref("person", person),
-                                  "position": position, **new})
-                count.created += 1
-            elif _changed(old, new):
-                plan.updates.append(Update(row[0], old, new))
-                count.updated += 1
-            else:
-                count.unchanged += 1
+            create = {"organization_id": oid or Ref("org", org), "person_id": pid or Ref("person", person),
+                      "position": position, **new} if row is None else {}
+            plan.settle(key, row, old, new, create, count)
 
     # ---------------------------------------------------------------- 物业合同
     def contracts(self):
@@ -398,12 +392,6 @@ class PartiesPlanner(PlannerBase):
             if not self.in_scope(self.compound_path[compound]):
                 self.out_of_scope(CONTRACTS, r, "小区编码")
                 continue
-            if row is None:
-                plan.create(key, {"compound_id": self.ref("compound", compound), "company_id": self.ref("org", company),
-                                  "start": start, **new})
-                count.created += 1
-            elif _changed(old, new):
-                plan.updates.append(Update(row[0], old, new))
-                count.updated += 1
-            else:
-                count.unchanged += 1
+            create = {"compound_id": self.ref("compound", compound), "company_id": self.ref("org", company),
+                      "start": start, **new} if row is None else {}
+            plan.settle(key, row, old, new, create, count)

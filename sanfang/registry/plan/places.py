@@ -274,14 +274,8 @@ class PlacesPlanner(PlannerBase):
             if not self.in_scope(self.compound_path[key[0]]):
                 self.out_of_scope(BUILDINGS, r, "小区编码")
                 continue
-            if row is None:
-                plan.create(key, {"compound_id": self.ref("compound", key[0]), "number": key[1], **new})
-                count.created += 1
-            elif _changed(old, new):
-                plan.updates.append(Update(row[0], old, new))
-                count.updated += 1
-            else:
-                count.unchanged += 1
+            plan.settle(key, row, old, new, {"compound_id": self.ref("compound", key[0]), "number": key[1], **new}
+                        if row is None else {}, count)
 
     # ---------------------------------------------------------------- 房屋
     def units_(self):
