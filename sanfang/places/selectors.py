@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from sanfang.core import scope
 from sanfang.core.selectors import get_visible
 
+from . import rules
 from .models import Building, Compound, Region
 
 
@@ -50,13 +51,15 @@ def compound_get(*, user, code: str) -> Compound:
     return get_visible(user, Compound.objects.select_related("community__parent", "grid"), code=code)
 
 
-def buildings_of(*, user, compound: Compound):
-    return scope.visible_to(user, compound.buildings.all()).annotate(n_units=Count("units")).order_by("number")
+def buildings_of(*, user, compound: Compound) -> list[Building]:
+    buildings = scope.visible_to(user, compound.buildings.all()).annotate(n_units=Count("units"))
+    return sorted(buildings, key=lambda b: rules.natural_key(b.number))
 
 
 def building_get(*, user, compound: Compound, number: str) -> Building:
     return get_visible(user, Building.objects.select_related("compound"), compound=compound, number=number)
 
 
-def units_of(*, user, building: Building):
-    return scope.visible_to(user, building.units.all()).annotate(n_owners=Count("ownerships")).order_by("entrance", "number")
+def units_of(*, user, building: Building) -> list:
+    units = scope.visible_to(user, building.units.all()).annotate(n_owners=Count("ownerships"))
+    return sorted(units, key=lambda u: (rules.natural_key(u.entrance), rules.natural_key(u.number)))

@@ -95,3 +95,8 @@ def test_region_codes_differing_only_in_case_are_refused(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         Region.objects.create(code="3301".lower() + "a", name="x", level="district", parent=world.regions["city"])
         Region.objects.create(code="3301A", name="y", level="district", parent=world.regions["city"])
+
+
+def test_numbers_sort_as_people_read_them():
+    labels = ["10", "2", "1202", "302", "地下车库", "1"]
+    assert sorted(labels, key=rules.natural_key) == ["1", "2", "10", "302", "1202", "地下车库"]
