@@ -24,4 +24,14 @@ def login(client):
     return _login
 
 
+@pytest.fixture
+def admin_client(client, world):
+    """The client logged in as the district officer with the Django admin."""
+    user = world.users["district"]
+    user.is_staff = user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
 assert settings.configured

@@ -9,15 +9,6 @@ from sanfang.core.models import ChangeEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, world):
-    user = world.users["district"]
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
 def seat_form(world, **node):
     data = {"user": world.users["outsider"].pk, "role": "resident", "region": "", "compound": "", "organization": "",
             "ends": ""}

@@ -28,11 +28,8 @@ def test_unchanged_save_records_nothing(world):
     assert not ChangeEvent.objects.exists()
 
 
-def test_admin_edit_is_recorded(client, world):
-    district = world.users["district"]
-    district.is_staff = district.is_superuser = True
-    district.save()
-    client.force_login(district)
+def test_admin_edit_is_recorded(admin_client, world):
+    client, district = admin_client, world.users["district"]
     k1 = world.compounds["k1"]
     url = reverse("admin:places_compound_change", args=[k1.pk])
     form = client.get(url).context["adminform"].form
@@ -44,12 +41,8 @@ def test_admin_edit_is_recorded(client, world):
     assert ev.actor == district and ev.source == "admin" and ev.changes["name"] == ["和睦小区", "和睦新村"]
 
 
-def test_history_is_read_only_in_admin(client, world):
-    district = world.users["district"]
-    district.is_staff = district.is_superuser = True
-    district.save()
-    client.force_login(district)
-    assert client.get(reverse("admin:core_changeevent_add")).status_code == 403
+def test_history_is_read_only_in_admin(admin_client):
+    assert admin_client.get(reverse("admin:core_changeevent_add")).status_code == 403
 
 
 def test_runs_of_ids():

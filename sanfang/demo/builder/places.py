@@ -249,20 +249,24 @@ class PlacesMixin(BuilderBase):
             rows.append({"小区编码": code, "楼栋号": key[0], "单元": key[1], "房号": key[2], "姓名": person[0],
                          "证件号": person[1], "手机": person[2], "开发商持有": YES if developer_held else NO})
 
+        def another_unit(key, p: Person) -> bool:
+            """Give ``p`` one more unit unless they already hold three."""
+            held = units_held.get(p[1], 1)
+            if held >= 3:
+                return False
+            units_held[p[1]] = held + 1
+            add(key, p)
+            return True
+
         for key in homes:
             r = rng.random()
             if developer is not None and r < unsold_homes:
                 add(key, developer, True)
                 continue
             r = rng.random()
-            if owners and r < 0.04:
-                # Someone who already owns a flat here buys a second one (three at most).
-                p = owners[int(rng.random() * len(owners))]
-                held = units_held.get(p[1], 1)
-                if held < 3:
-                    units_held[p[1]] = held + 1
-                    add(key, p)
-                    continue
+            # Someone who already owns a flat here buys a second one (three at most).
+            if owners and r < 0.04 and another_unit(key, owners[int(rng.random() * len(owners))]):
+                continue
             p = people.owner()
             owners.append(p)
             add(key, p)
@@ -281,11 +285,7 @@ class PlacesMixin(BuilderBase):
             else:
                 # A space goes with a flat here, to someone holding fewer than three units.
                 for _ in range(3 if owners else 0):
-                    p = owners[int(rng.random() * len(owners))]
-                    held = units_held.get(p[1], 1)
-                    if held < 3:
-                        units_held[p[1]] = held + 1
-                        add(key, p)
+                    if another_unit(key, owners[int(rng.random() * len(owners))]):
                         break
                 else:
                     add(key, people.owner())

@@ -8,15 +8,6 @@ pytestmark = pytest.mark.django_db
 ID = identity.make_resident_id("33010519800101123")
 
 
-@pytest.fixture
-def admin_client(client, world):
-    user = world.users["district"]
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.force_login(user)
-    return client
-
-
 def test_admin_adds_a_person_by_id_number_and_keeps_only_the_hash(admin_client):
     response = admin_client.post(reverse("admin:orgs_person_add"), {"name": "新人", "id_number": ID, "phone": ""})
     assert response.status_code == 302
