@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import history
-from .models import AccessLog, ChangeEvent
+from .models import AccessLog, ChangeEvent, WorkdayOverride
 
 
 class TrackedAdmin(admin.ModelAdmin):
@@ -41,3 +41,12 @@ class AccessLogAdmin(ChangeEventAdmin):
     list_display = ("at", "actor", "model", "object_id", "channel")
     list_filter = ("model", "channel")
     search_fields = ("=object_id",)
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(TrackedAdmin):
+    """Where an administrator enters the official schedule of a year the package lacks (T1)."""
+
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"

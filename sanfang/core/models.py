@@ -67,3 +67,26 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.actor_id} viewed {self.model}#{self.object_id}"
+
+
+class WorkdayOverride(models.Model):
+    """An administrator's entry of the official schedule for one day (RULES T1).
+
+    The State Council publishes next year's holidays and adjusted workdays (调休) around
+    November, usually before the ``chinesecalendar`` package is updated; a row here wins over
+    the package, and any row in a year marks that year as entered (``workdays.covered``).
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"), default=False)  # unticked: a day off
+    name = models.CharField(_("name"), max_length=60, blank=True)  # "春节", "调休上班"
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self):
+        kind = "workday" if self.is_workday else "day off"
+        return f"{self.date.isoformat()} {kind} {self.name}".rstrip()
