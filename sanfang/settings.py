@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sanfang.orgs",
     "sanfang.accounts",
     "sanfang.registry",
+    "sanfang.tickets",
     "sanfang.demo",
     "sanfang.api",
 ]
