@@ -57,7 +57,7 @@ def _ticket_rows(day, compound_ids):
     )
 
 
-_COUNTS = [f.name for f in TicketStat._meta.concrete_fields if isinstance(f, type(TicketStat._meta.get_field("created")))]
+COUNTS = [f.name for f in TicketStat._meta.concrete_fields if isinstance(f, type(TicketStat._meta.get_field("created")))]
 
 
 @transaction.atomic
@@ -66,7 +66,7 @@ def rebuild(day, compound_ids) -> int:
     TicketStat.objects.filter(day=day, compound_id__in=compound_ids).delete()
     rows = [
         TicketStat(day=day, compound_id=r["compound_id"], community_id=r["compound__community_id"],
-                   category_id=r["category_id"], company_id=r["company_id"], **{k: r[k] for k in _COUNTS})
+                   category_id=r["category_id"], company_id=r["company_id"], **{k: r[k] for k in COUNTS})
         for r in _ticket_rows(day, compound_ids)
     ]
     TicketStat.objects.bulk_create(rows)
