@@ -10,6 +10,7 @@ urlpatterns = [
     path("places/", include("sanfang.places.urls")),
     path("registry/", include("sanfang.orgs.urls")),
     path("workbook/", include("sanfang.registry.urls")),
+    path("tickets/", include("sanfang.tickets.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

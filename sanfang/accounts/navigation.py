@@ -13,9 +13,16 @@ STAFF_ROLES = {Role.DISTRICT_OFFICER, Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_W
 def menu_for(user) -> list[dict]:
     roles = scope.roles_of(user)
     items = [{"label": _("Home"), "url": reverse("home"), "icon": "home"}]
+    staffish = roles - {Role.RESIDENT}
+    if scope.sees_everything(user) or staffish:
+        items.append({"label": _("Cases"), "url": reverse("tickets:inbox"), "icon": "inbox"})
+    elif Role.RESIDENT in roles:
+        items.append({"label": _("My cases"), "url": reverse("tickets:mine"), "icon": "inbox"})
     if scope.sees_everything(user) or roles & STAFF_ROLES:
         items.append({"label": _("Places"), "url": reverse("places:browse"), "icon": "map"})
         items.append({"label": _("Party building"), "url": reverse("orgs:party_building"), "icon": "flag"})
+    if scope.sees_everything(user) or roles & (STAFF_ROLES | {Role.COMPANY_STAFF}):
+        items.append({"label": _("Case figures"), "url": reverse("tickets:figures"), "icon": "chart"})
     if scope.sees_everything(user) or Role.DISTRICT_OFFICER in roles:
         items.append({"label": _("Registry workbook"), "url": reverse("registry:import"), "icon": "table"})
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "icon": "settings"})

@@ -1,0 +1,1 @@
+"""Thin HTML views of the cases app, one module per audience (DESIGN: inside an app)."""
