@@ -167,6 +167,10 @@ REGISTRY_BULK_FK_THRESHOLD = int(os.environ.get("REGISTRY_BULK_FK_THRESHOLD", "1
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_PER_PAGE = 50
 
+# Cases: who sends notifications by email or SMS (tickets.notify), and the size of a photo.
+TICKET_SENDER = os.environ.get("TICKET_SENDER", "sanfang.tickets.notify.ConsoleSender")
+TICKET_ATTACHMENT_MAX_BYTES = int(os.environ.get("TICKET_ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024)))
+
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -176,4 +180,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # The console sender's messages (phone codes, notifications) are the demo's SMS gateway.
+    "loggers": {"sanfang.notify": {"level": os.environ.get("NOTIFY_LOG_LEVEL", "INFO")}},
 }

@@ -102,3 +102,19 @@ def demo_logins_create(*, sheets: Rows, password: str = DEMO_PASSWORD, actor=Non
         Seat.objects.filter(user=user).exclude(pk=seat.pk).delete()
         out.append((login, user))
     return out
+
+
+def seed_demo_cases(logins) -> int:
+    """Cases for the demo district, walked along the loop by the district officer (a superuser
+    in the demo), a sixth of them in the showcase compound the demo logins sit around."""
+    from sanfang.tickets.demo import seed_cases
+
+    officer = next(user for login, user in logins if login.role == Role.DISTRICT_OFFICER)
+    resident = next((user for login, user in logins if login.role == Role.RESIDENT), None)
+    showcase = None
+    if resident is not None:
+        seat = resident.seats.select_related("compound").first()
+        showcase = seat.compound if seat else None
+    district = officer.seats.select_related("region").first().region
+    return seed_cases(district_code=district.code, actor=officer,
+                      showcase=showcase or Compound.objects.in_region(district).first())

@@ -17,7 +17,7 @@ class ConsoleSender:
     """Writes each message to the log: the default for the demo and for development."""
 
     def send(self, *, phone: str = "", email: str = "", text: str) -> None:
-        log.warning("notify %s: %s", phone or email or "-", text)
+        log.info("notify %s: %s", phone or email or "-", text)
 
 
 class EmailSender(ConsoleSender):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from sanfang.demo import generator
-from sanfang.demo.services import SeedError, demo_logins_create, seed_workbook
+from sanfang.demo.services import SeedError, demo_logins_create, seed_demo_cases, seed_workbook
 
 
 class Command(BaseCommand):
@@ -73,6 +73,10 @@ class Command(BaseCommand):
             logins = demo_logins_create(sheets=sheets, password=password)
             self.say(f"  {len(logins)} logins in {time.perf_counter() - t:.1f} s")
             self._table(logins, password)
+            self.say("Cases …")
+            t = time.perf_counter()
+            made = seed_demo_cases(logins)
+            self.say(f"  {made} cases in {time.perf_counter() - t:.1f} s" if made else "  already there")
         self.say(self.style.SUCCESS(f"Seeded {label} in {time.perf_counter() - started:.1f} s."))
 
     def _table(self, logins, password: str) -> None:
