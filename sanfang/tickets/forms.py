@@ -11,6 +11,19 @@ from .rules import Rating
 PHONE = re.compile(r"^1\d{10}$")
 
 
+class StyledForm(forms.Form):
+    """Tabler's classes on every widget, so templates render fields plainly."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            kind = getattr(w, "input_type", "")
+            css = ("form-check-input" if kind in ("radio", "checkbox")
+                   else "form-select" if isinstance(w, forms.Select) else "form-control")
+            w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -32,7 +45,7 @@ def clean_phone(value: str) -> str:
     return value
 
 
-class CaseForm(forms.Form):
+class CaseForm(StyledForm):
     category = forms.ModelChoiceField(queryset=None, label=_("What is it about?"), empty_label=None)
     title = forms.CharField(label=_("In one line"), max_length=80)
     description = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
@@ -64,38 +77,38 @@ class StaffCaseForm(CaseForm):
         return clean_phone(value) if value else ""
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(StyledForm):
     phone = forms.CharField(label=_("Mobile number"), max_length=20)
 
     def clean_phone(self):
         return clean_phone(self.cleaned_data["phone"])
 
 
-class CodeForm(forms.Form):
+class CodeForm(StyledForm):
     code = forms.RegexField(label=_("Code from the text message"), regex=r"^\d{6}$",
                             error_messages={"invalid": _("The code has six digits.")})
 
 
-class NoteForm(forms.Form):
+class NoteForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(StyledForm):
     note = forms.CharField(label=_("How it was resolved"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("Evidence (photos)"), required=False)
 
 
-class RejectForm(forms.Form):
+class RejectForm(StyledForm):
     reason = forms.CharField(label=_("Why it is not ours to handle"), max_length=200)
     redirect_to = forms.CharField(label=_("Where to go instead"), max_length=200, required=False)
 
 
-class CommentForm(forms.Form):
+class CommentForm(StyledForm):
     note = forms.CharField(label=_("Comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("Internal note (not shown to the resident)"), required=False)
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(StyledForm):
     rating = forms.ChoiceField(label=_("Are you satisfied?"), choices=Rating.choices, widget=forms.RadioSelect)
     fixed = forms.TypedChoiceField(label=_("Is the problem fixed?"), coerce=lambda v: v == "yes",
                                    choices=[("yes", _("Yes")), ("no", _("No"))], widget=forms.RadioSelect,
@@ -104,11 +117,11 @@ class FeedbackForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(StyledForm):
     into = forms.CharField(label=_("Reference of the open case it repeats"), max_length=12)
 
 
-class SummonForm(forms.Form):
+class SummonForm(StyledForm):
     departments = forms.ModelMultipleChoiceField(queryset=None, label=_("Departments"),
                                                  widget=forms.CheckboxSelectMultiple)
     request_text = forms.CharField(label=_("What is asked of them"), max_length=1000,
@@ -119,19 +132,19 @@ class SummonForm(forms.Form):
         self.fields["departments"].queryset = departments
 
 
-class MediationForm(forms.Form):
+class MediationForm(StyledForm):
     kind = forms.ChoiceField(label=_("Dispute"), choices=Mediation.Kind.choices)
     parties = forms.CharField(label=_("Parties, one per line"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SessionForm(forms.Form):
+class SessionForm(StyledForm):
     held_at = forms.DateTimeField(label=_("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     attendees = forms.CharField(label=_("Present"), max_length=300)
     notes = forms.CharField(label=_("Notes"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EndMediationForm(forms.Form):
+class EndMediationForm(StyledForm):
     outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect, choices=[
         (Mediation.Outcome.AGREED, Mediation.Outcome.AGREED.label),
         (Mediation.Outcome.FAILED, Mediation.Outcome.FAILED.label)])

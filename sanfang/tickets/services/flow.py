@@ -351,11 +351,12 @@ def ticket_feedback(*, ticket: Ticket, actor, rating: str, fixed: bool = True, c
     policy = policy_for(t.compound)
     t.reopens += 1
     t.resolve_due = parse_span(policy.recheck_within).after(now)
-    _move(t, Status.REOPENED, kind=E.REOPENED, actor=actor, now=now, note=comment)
+    _move(t, Status.REOPENED, kind=E.REOPENED, actor=actor, now=now)
     notify(handlers_of(t), ticket=t, text=_("Case %(ref)s was reopened: the resident is not satisfied.")
            % {"ref": t.reference})
     if policy.unhappy_escalates and next_tier(ladder_of(policy), t.tier):
-        return _escalate(t, actor=actor, reason=TierStint.End.UNHAPPY, note="", now=now)
+        # The rule moves it, not the resident: the event is the system's, its reason "unhappy".
+        return _escalate(t, actor=SYSTEM, reason=TierStint.End.UNHAPPY, note="", now=now)
     t.save()
     return t
 

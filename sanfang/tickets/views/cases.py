@@ -83,11 +83,12 @@ def detail(request, reference):
         "mediation": mediation, "mediations": t.mediations.prefetch_related("sessions") if staff else [],
         "attachments": t.attachments.all(),
         "forms": {
-            "note": f.NoteForm(), "resolve": f.ResolveForm(), "reject": f.RejectForm(), "comment": f.CommentForm(),
-            "feedback": f.FeedbackForm(), "merge": f.MergeForm(), "mediation": f.MediationForm(),
-            "session": f.SessionForm(), "end": f.EndMediationForm(),
-            "summon": f.SummonForm(departments=svc.departments_for(t)) if can["summon"] else None,
-        },
+            name: form_class(auto_id=f"{name}_%s") for name, form_class in (
+                ("note", f.NoteForm), ("resolve", f.ResolveForm), ("reject", f.RejectForm),
+                ("comment", f.CommentForm), ("feedback", f.FeedbackForm), ("merge", f.MergeForm),
+                ("mediation", f.MediationForm), ("session", f.SessionForm), ("end", f.EndMediationForm))
+        } | {"summon": f.SummonForm(departments=svc.departments_for(t), auto_id="summon_%s") if can["summon"]
+             else None},
         "duplicates": selectors.likely_duplicates(compound=t.compound, category=t.category, exclude=t)
         if can["work"] and t.status == "submitted" else [],
     }
