@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from sanfang.core import workdays
 
@@ -125,8 +126,8 @@ class Span:
 
     def label(self) -> str:
         if self.unit == "h":
-            return _("%(n)d working hours") % {"n": self.n}
-        return _("%(n)d working days") % {"n": self.n}
+            return ngettext("%(n)d working hour", "%(n)d working hours", self.n) % {"n": self.n}
+        return ngettext("%(n)d working day", "%(n)d working days", self.n) % {"n": self.n}
 
 
 def parse_span(text: str) -> Span:
