@@ -63,11 +63,19 @@ def residents_committee_of(community: Region) -> Organization | None:
     return Organization.objects.filter(region=community, kind=Organization.Kind.RESIDENTS_COMMITTEE).first()
 
 
-def route_for(compound: Compound, category: Category) -> Route:
+_UNSET = object()
+
+
+def route_for(compound: Compound, category: Category, *, company=_UNSET, committee=_UNSET,
+              overrides: dict | None = None) -> Route:
     """The first responsible party and the deadlines for a new case. A compound without the
     party the category names (no company, no committee) falls back to its residents'
-    committee, which every community has."""
-    override = RoutingOverride.objects.filter(compound=compound, category=category).first()
+    committee, which every community has. A page routing many categories of one compound
+    passes ``company``, ``committee`` and ``overrides`` ({category id: override}) looked up once."""
+    if overrides is not None:
+        override = overrides.get(category.pk)
+    else:
+        override = RoutingOverride.objects.filter(compound=compound, category=category).first()
     source = override or category
     responsible, department = source.responsible, source.department
 
@@ -75,7 +83,8 @@ def route_for(compound: Compound, category: Category) -> Route:
         value = getattr(override, name, "") if override else ""
         return parse_span(value or getattr(category, name))
 
-    company, committee = company_of(compound), committee_of(compound)
+    company = company_of(compound) if company is _UNSET else company
+    committee = committee_of(compound) if committee is _UNSET else committee
     org = {
         Responsible.PROPERTY_COMPANY: company,
         Responsible.OWNERS_COMMITTEE: committee,

@@ -52,8 +52,10 @@ def who_handles(request, code):
     committee, company = committee_of(compound), company_of(compound)
     residents = residents_committee_of(compound.community)
     rows = []
+    shared = {"company": company, "committee": committee,
+              "overrides": {o.category_id: o for o in compound.ticket_routes.select_related("department")}}
     for category in categories_for(compound).order_by("order", "code"):
-        route = route_for(compound, category)
+        route = route_for(compound, category, **shared)
         rows.append({
             "category": category,
             "responsible": Responsible(route.responsible).label,
