@@ -100,13 +100,25 @@ def can_accept(user, ticket) -> bool:
     return handles_tier(user, ticket)
 
 
+def awaiting_pre_review(ticket) -> bool:
+    """先议先审: until the owners' committee has looked at a compound-tier case, only it
+    decides (keep it in the compound, reject it, merge it or call it complex and move it up)."""
+    return ticket.tier == Tier.COMPOUND and ticket.pre_review and ticket.status == Status.SUBMITTED
+
+
+def _handles_now(user, ticket) -> bool:
+    if awaiting_pre_review(ticket) and not sees_everything(user):
+        return is_committee(user, ticket)
+    return handles_tier(user, ticket)
+
+
 def can_work(user, ticket) -> bool:
     """Start, resolve, reject, merge, mediate: the handlers of the current tier."""
-    return ticket.status in OPEN and handles_tier(user, ticket)
+    return ticket.status in OPEN and _handles_now(user, ticket)
 
 
 def can_escalate(user, ticket) -> bool:
-    return ticket.status in OPEN and (handles_tier(user, ticket) or _above_tier(user, ticket))
+    return ticket.status in OPEN and (_handles_now(user, ticket) or _above_tier(user, ticket))
 
 
 def can_summon(user, ticket) -> bool:
@@ -138,8 +150,15 @@ def is_staff_for(user, ticket) -> bool:
     return sees_everything(user) or any(s.role != Role.RESIDENT for s in seats_of(user))
 
 
+def can_see(user, ticket, phone: str = "") -> bool:
+    from .models import Ticket
+
+    return Ticket.objects.filter(ticket_q(user, phone), pk=ticket.pk).exists()
+
+
 def can_comment(user, ticket, phone: str = "") -> bool:
-    return ticket.status not in (Status.MERGED,) and (is_staff_for(user, ticket) or is_reporter(user, ticket, phone))
+    return ticket.status != Status.MERGED and (is_reporter(user, ticket, phone)
+                                               or is_staff_for(user, ticket) and can_see(user, ticket))
 
 
 def can_enter_for_resident(user) -> bool:

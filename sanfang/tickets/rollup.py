@@ -40,7 +40,7 @@ def _ticket_rows(day, compound_ids):
             created=Count("pk"),
             complaints=Count("pk", filter=Q(category__kind=Kind.COMPLAINT)),
             counted=Count("pk", filter=~Q(status=Status.MERGED)),
-            accepted_same_day=Count("pk", filter=Q(accepted_day=F("created_day"))),
+            accepted_same_day=Count("pk", filter=Q(accepted_day=F("created_day")) & ~Q(status=Status.MERGED)),
             responded=Count("pk", filter=Q(responded_at__isnull=False)),
             responded_on_time=Count("pk", filter=Q(responded_on_time=True)),
             resolved=Count("pk", filter=Q(resolved_at__isnull=False)),

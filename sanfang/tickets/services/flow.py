@@ -59,12 +59,18 @@ def _set_due(t: Ticket) -> None:
         t.due_at, t.overdue_flagged = due, False
 
 
-def _move(t: Ticket, new: str, *, kind: str, actor, now, note: str = "", data=None, public: bool = True) -> TicketEvent:
-    """Change the state by the table of ``rules.TRANSITIONS``, or refuse with a clear message."""
+def _can_become(t: Ticket, new: str) -> None:
+    """Refuse a move the state does not allow (``rules.TRANSITIONS``) with a message that says
+    where the case stands. Checked before permissions, so a case that has moved on says so."""
     if not can_move(t.status, new):
         raise ValidationError(
             _("This case is “%(status)s”; it cannot become “%(new)s”.")
             % {"status": Status(t.status).label, "new": Status(new).label}, code="not_allowed")
+
+
+def _move(t: Ticket, new: str, *, kind: str, actor, now, note: str = "", data=None, public: bool = True) -> TicketEvent:
+    """Change the state by the table of ``rules.TRANSITIONS``, or refuse with a clear message."""
+    _can_become(t, new)
     old, t.status, t.updated_at = t.status, new, now
     _set_due(t)
     return _event(t, kind=kind, actor=actor, now=now, old=old, new=new, note=note, data=data, public=public)
@@ -190,6 +196,7 @@ def ticket_accept(*, ticket: Ticket, actor, note: str = "") -> Ticket:
     first (先议先审) and keeping the case in the compound; the alternatives are ``ticket_reject``
     and ``ticket_escalate`` (a complex case)."""
     t = _locked(ticket)
+    _can_become(t, Status.ACCEPTED)
     _require(perms.can_accept(actor, t))
     now = timezone.now()
     kind = E.PRE_REVIEWED if t.tier == Tier.COMPOUND and t.pre_review else E.ACCEPTED
@@ -208,6 +215,7 @@ def ticket_accept(*, ticket: Ticket, actor, note: str = "") -> Ticket:
 def ticket_start(*, ticket: Ticket, actor, note: str = "") -> Ticket:
     """First response: the handler has contacted the resident and work is under way."""
     t = _locked(ticket)
+    _can_become(t, Status.IN_PROGRESS)
     _require(perms.can_work(actor, t))
     now = timezone.now()
     if t.responded_at is None:
@@ -235,6 +243,7 @@ def _resolve(t: Ticket, *, actor, now, note: str, checked=(), data=None) -> None
 def ticket_resolve(*, ticket: Ticket, actor, note: str, files=()) -> Ticket:
     """Resolved (办结), with a note and evidence; the resident's feedback closes or reopens it."""
     t = _locked(ticket)
+    _can_become(t, Status.RESOLVED)
     _require(perms.can_work(actor, t))
     note = _text("note", note, required=True)
     checked = check_uploads(files)
@@ -247,6 +256,7 @@ def ticket_resolve(*, ticket: Ticket, actor, note: str, files=()) -> Ticket:
 def ticket_reject(*, ticket: Ticket, actor, reason: str, redirect_to: str = "") -> Ticket:
     """Outside the platform's scope: say why and where to go instead."""
     t = _locked(ticket)
+    _can_become(t, Status.REJECTED)
     _require(perms.can_work(actor, t))
     now = timezone.now()
     t.reject_reason = _text("reason", reason, required=True)[:200]
@@ -266,6 +276,7 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
     """The same problem as an open case of the same compound: fold it in and count its reporter."""
     t = _locked(ticket)
     target = _locked(into)
+    _can_become(t, Status.MERGED)
     _require(perms.can_work(actor, t))
     if target.pk == t.pk or target.compound_id != t.compound_id or target.status not in OPEN:
         raise ValidationError(_("Merge only into another open case of the same compound."), code="not_allowed")
@@ -274,11 +285,32 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor) -> Ticket:
     _move(t, Status.MERGED, kind=E.MERGED, actor=actor, now=now, data={"into": target.reference})
     _end_stint(t, TierStint.End.MERGED, now)
     t.save()
-    Ticket.objects.filter(pk=target.pk).update(me_too=F("me_too") + 1 + t.me_too, updated_at=now)
+    added = _carry_reporters(t, target)
+    Ticket.objects.filter(pk=target.pk).update(me_too=F("me_too") + added, updated_at=now)
     _event(target, kind=E.ME_TOO, actor=actor, now=now, data={"merged": t.reference})
     notify(_reporter(t), ticket=t, text=_("Your case %(ref)s is being handled together with %(into)s.")
            % {"ref": t.reference, "into": target.reference})
     return t
+
+
+def _carry_reporters(source: Ticket, target: Ticket) -> int:
+    """The people behind ``source`` (its reporter and its "me too"s) become "me too"s of
+    ``target``, once per person and never the target's own reporter. Returns how many."""
+    people = [(source.raised_by_id, "" if source.raised_by_id else source.reporter_phone)]
+    people += list(source.me_toos.values_list("user_id", "phone"))
+    added = 0
+    for user_id, phone in people:
+        if user_id and user_id == target.raised_by_id or phone and phone == target.reporter_phone:
+            continue
+        if not user_id and not phone:
+            added += 1  # entered by staff without a phone: one more person, no way to match them
+            continue
+        mine = MeToo.objects.filter(ticket=target)
+        if (mine.filter(user_id=user_id) if user_id else mine.filter(phone=phone)).exists():
+            continue
+        MeToo.objects.create(ticket=target, user_id=user_id, phone="" if user_id else phone)
+        added += 1
+    return added
 
 
 @transaction.atomic
@@ -332,6 +364,7 @@ def ticket_feedback(*, ticket: Ticket, actor, rating: str, fixed: bool = True, c
     fixed", reopens it with the re-check clock (RULES T2: 3 working days) and, if the policy
     says so, moves it up a tier."""
     t = _locked(ticket)
+    _can_become(t, Status.CLOSED)
     _require(perms.can_record_call(actor, t) if by_staff_call else perms.can_give_feedback(actor, t, phone))
     if rating not in Rating.values:
         raise ValidationError({"rating": _("Choose satisfied, basically satisfied or unsatisfied.")})

@@ -188,25 +188,9 @@ def test_refused_move_changes_nothing(world, table, state, target):
     _refuse(world, table, state, target)
 
 
-# Which refused moves are reported as "not allowed by the state" today. The others come back as
-# PermissionDenied, because the permission checks fold the state in (see the xfail reason).
-_SAYS_NOT_ALLOWED = {
-    (S.SUBMITTED, S.IN_PROGRESS), (S.IN_PROGRESS, S.IN_PROGRESS), (S.SUBMITTED, S.RESOLVED),
-    (S.ACCEPTED, S.REJECTED), (S.IN_PROGRESS, S.REJECTED), (S.REOPENED, S.REJECTED),
-    (S.IN_PROGRESS, S.MERGED), (S.REOPENED, S.MERGED),
-}
-_STATE_AS_PERMISSION = pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "BUG: a move the state forbids, tried by the very person whose step it is, raises PermissionDenied "
-    "('You may not do this on this case', API 403) instead of ValidationError code 'not_allowed' (409, the "
-    "case has moved on): permissions.can_accept (status == SUBMITTED), can_work (status in OPEN), "
-    "can_give_feedback / can_record_call (status == RESOLVED) check the status, and flow._require runs "
-    "before flow._move can refuse by rules.TRANSITIONS."))
-
-
 @pytest.mark.parametrize(
     ("state", "target"),
-    [pytest.param(a, b, id=f"{a}->{b}", marks=() if (a, b) in _SAYS_NOT_ALLOWED else _STATE_AS_PERMISSION)
-     for a, b in REFUSED])
+    [pytest.param(a, b, id=f"{a}->{b}") for a, b in REFUSED])
 def test_refused_move_says_not_allowed(world, table, state, target):
     """DESIGN habit 2: an illegal move is a domain error (code "not_allowed"), not a permission
     refusal, when the actor is the one who takes that step at this tier."""
@@ -326,10 +310,6 @@ def test_k3_without_committee_its_company_accepts_plainly(world, cats):
     assert t.events.filter(kind="accepted", actor=co2).count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: under pre-review (先议先审) the company can reject a K1 case before the owners' committee has "
-    "looked at it: flow.ticket_reject requires only permissions.can_work, and handles_tier admits the "
-    "responsible company at the compound tier whatever ticket.pre_review says (only can_accept honours it)."))
 def test_k1_company_cannot_dispose_of_a_case_before_the_pre_review(world, cats):
     """RULES T4: the committee looks at each K1 case first; the company must not be able to settle
     a complaint about its own work by rejecting it before then."""
@@ -345,10 +325,10 @@ def test_reject_needs_a_reason_and_keeps_where_to_go(world, cats):
     u = world.users
     t = raise_case(world, cats, category="parking")  # the residents' committee's case
     with pytest.raises(ValidationError) as err:
-        svc.ticket_reject(ticket=t, actor=u["community"], reason="   ", redirect_to="交警")
+        svc.ticket_reject(ticket=t, actor=u["chair"], reason="   ", redirect_to="交警")
     assert "reason" in err.value.message_dict
     assert Ticket.objects.get(pk=t.pk).status == S.SUBMITTED and t.events.count() == 1
-    t = svc.ticket_reject(ticket=t, actor=u["community"], reason="道路停车归交警管理", redirect_to="交警大队 110")
+    t = svc.ticket_reject(ticket=t, actor=u["chair"], reason="道路停车归交警管理", redirect_to="交警大队 110")
     t.refresh_from_db()
     assert (t.status, t.reject_reason, t.redirect_to) == (S.REJECTED, "道路停车归交警管理", "交警大队 110")
     ev = t.events.get(kind="rejected")
@@ -402,10 +382,6 @@ def test_me_too_once_per_person(world, cats, neighbour):
     assert t.events.filter(kind="me_too").count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after a merge the merged case's reporter is counted on the target (ticket_merge adds 1 + me_too "
-    "to the counter) but gets no MeToo row there, and the merged case's MeToo rows stay behind, so "
-    "me_too_add lets the same person be counted a second time (models.MeToo: 'once per person')."))
 def test_me_too_after_a_merge_does_not_count_the_same_person_twice(world, cats, neighbour):
     u = world.users
     target = raise_case(world, cats, by="community", title="一楼灯不亮")

@@ -21,7 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args, now=None, full_rollup=False, **options):
         when = timezone.now()
         if now:
-            when = parse_datetime(now)
+            try:
+                when = parse_datetime(now)
+            except ValueError:  # well formed but impossible, such as 2026-02-30
+                when = None
             if when is None:
                 raise CommandError("--now 须为 ISO 8601 时间，如 2026-10-09T09:00:00+08:00")
             if timezone.is_naive(when):
