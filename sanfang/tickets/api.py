@@ -208,6 +208,9 @@ def ticket_inbox(request, overdue: bool = False, category: str = "", compound: s
 def ticket_figures(request, start: date, end: date, region: str = "", compound: str = "", company: str = "",
                    category: str = "", department: str = ""):
     """Closed-loop figures for a period from the rollups (see tickets/README.md for definitions)."""
+    if not perms.can_see_figures(request.user):
+        raise HttpError(403, _("The case figures are for district, subdistrict, community, company and "
+                               "department staff."))
     try:
         return fig.figures_for(user=request.user, start=start, end=end, region=region, compound=compound,
                                company=company, category=category, department=department)

@@ -165,3 +165,9 @@ def can_enter_for_resident(user) -> bool:
     """Staff who take calls, visits and patrol reports on residents' behalf."""
     return sees_everything(user) or any(s.role in TIER_OF_ROLE or s.role == Role.COMMITTEE_MEMBER
                                         for s in seats_of(user))
+
+
+def can_see_figures(user) -> bool:
+    """Staff with a region seat, property-company staff and department officers."""
+    return sees_everything(user) or any(
+        s.region_id is not None or s.role in (Role.COMPANY_STAFF, Role.DEPARTMENT_OFFICER) for s in seats_of(user))

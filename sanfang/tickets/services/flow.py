@@ -6,6 +6,8 @@ Errors are ``ValidationError`` with a message for the user, or ``PermissionDenie
 way nothing has changed.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -34,11 +36,26 @@ def _require(allowed: bool) -> None:
 
 def _text(name: str, value: str, *, required: bool = False) -> str:
     value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({name: _("The text holds a character that cannot be stored.")})
     if required and not value:
         raise ValidationError({name: _("This field is required.")})
     if len(value) > _LIMITS.get(name, 1000):
         raise ValidationError({name: _("At most %(n)d characters.") % {"n": _LIMITS.get(name, 1000)}})
     return value
+
+
+def _coordinate(name: str, value, limit: int):
+    """A latitude (±90) or longitude (±180) that fits the column (six decimals), or None."""
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        raise ValidationError({name: _("Not a valid coordinate.")})
+    return number
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -140,7 +157,8 @@ def ticket_create(*, compound, category: Category | str, title: str, description
         title=_text("title", title, required=True), description=_text("description", description, required=True),
         location=_text("location", location), reporter_name=_text("reporter_name", reporter_name),
         reporter_phone=(reporter_phone or "").strip()[:20], external_id=(external_id or "").strip()[:40],
-        latitude=latitude, longitude=longitude, raised_by=raised_by,
+        latitude=_coordinate("latitude", latitude, 90), longitude=_coordinate("longitude", longitude, 180),
+        raised_by=raised_by,
         entered_by=actor if actor and actor.is_authenticated else None,
         responsible=route.responsible, responsible_org=route.org, company=route.company,
         pre_review=policy.pre_review and route.committee is not None,
@@ -174,6 +192,8 @@ def me_too_add(*, ticket: Ticket, actor, phone: str = "") -> Ticket:
     user = actor if actor and actor.is_authenticated else None
     if user is None and not phone:
         raise PermissionDenied(_("Log in or verify your phone number first."))
+    if user is not None and perms.is_staff_for(user, t):
+        raise PermissionDenied(_("“Me too” is for residents; staff merge cases instead."))
     if user and t.raised_by_id == user.pk or phone and phone == t.reporter_phone:
         raise ValidationError(_("This is your own case."), code="not_allowed")
     try:

@@ -19,7 +19,7 @@ from .. import selectors
 from .. import services as svc
 from ..models import Attachment, Mediation, Summons, Ticket
 from ..rules import DEFAULT_LADDER, Tier
-from .intake import verified_phone
+from .intake import OFFERED, verified_phone
 
 PER_PAGE = 20
 
@@ -107,6 +107,8 @@ def _run(request, t, form, call):
         messages.error(request, " ".join(exc.messages))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You may not do this on this case."))
+    except Http404:  # a case named in the form (merge) that is not there for this user
+        messages.error(request, _("No such case among those you can see."))
     else:
         messages.success(request, _("Done."))
 
@@ -139,9 +141,10 @@ ACTIONS = {
 @require_POST
 def action(request, reference, action):
     if action == "me-too":
-        # "Me too" is offered on open cases of one's compound, which a resident cannot open.
+        # "Me too" is offered on open cases of one's compound, which a resident cannot open:
+        # only a case actually offered to this visitor (intake.duplicates keeps the list).
         t = Ticket.objects.filter(reference=reference).first()
-        if t is None or not (verified_phone(request) or request.user.is_authenticated):
+        if t is None or reference not in request.session.get(OFFERED, []):
             raise Http404
     else:
         t = _ticket(request, reference)

@@ -23,14 +23,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sanfang.accounts.models import Role
-from sanfang.accounts.scope import seats_of, sees_everything, visible_organizations
+from sanfang.accounts.scope import visible_organizations
 from sanfang.core import scope
 from sanfang.orgs.models import Organization, ServiceContract
 from sanfang.places import selectors as places
 from sanfang.places.models import Region
 
 from .. import figures as fig
+from .. import permissions as perms
 from ..figures_export import figures_workbook
 from ..models import Category
 
@@ -48,12 +48,6 @@ SETTLED = [
     ("higher", gettext_lazy("Subdistrict or higher")),
 ]
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def can_see_figures(user) -> bool:
-    """Staff with a region seat, property-company staff and department officers."""
-    return sees_everything(user) or any(
-        s.region_id is not None or s.role in (Role.COMPANY_STAFF, Role.DEPARTMENT_OFFICER) for s in seats_of(user))
 
 
 def percent(value) -> str:
@@ -127,7 +121,7 @@ def _category_choices(region: Region | None) -> list[tuple[str, str]]:
 def read_query(request) -> Query:
     """The checked query of the page and the export (404 for a region outside the scope)."""
     user = request.user
-    if not can_see_figures(user):
+    if not perms.can_see_figures(user):
         raise PermissionDenied
     get = request.GET
     roots = places.scope_roots(user)

@@ -30,6 +30,8 @@ from ..models import Category, PhoneCode, Ticket
 from ..notify import sender
 
 SESSION_PHONE = "verified_phone"
+OFFERED = "me_too_offered"  # references of the likely duplicates shown to this visitor
+REPORTING_IN = "reporting_in"  # the compound a visitor without an account is reporting in
 CODE_MINUTES, CODE_ATTEMPTS, CODES_PER_HOUR = 10, 5, 5
 
 
@@ -67,6 +69,7 @@ def resident_new(request):
         if request.user.is_authenticated and perms.can_enter_for_resident(request.user):
             return redirect("tickets:enter")
         raise Http404
+    request.session[REPORTING_IN] = compound.code
     categories = svc.categories_for(compound)
     form = CaseForm(request.POST or None, request.FILES or None, categories=categories)
     if request.method == "POST" and form.is_valid():
@@ -111,12 +114,17 @@ def staff_enter(request):
 
 def duplicates(request):
     """htmx: open cases of the same compound and category, offered for "me too"."""
-    compound = Compound.objects.filter(code=request.GET.get("compound", "")).first()
-    category = Category.objects.filter(pk=request.GET.get("category") or 0).first()
+    code, category_id = request.GET.get("compound", ""), request.GET.get("category", "")
+    compound = Compound.objects.filter(code=code).first()
+    category = Category.objects.filter(pk=category_id).first() if category_id.isdigit() else None
     found = []
-    if compound and category and (verified_phone(request) or request.user.is_authenticated
-                                  and visible_compounds(request.user).filter(pk=compound.pk).exists()):
-        found = selectors.likely_duplicates(compound=compound, category=category)
+    if request.user.is_authenticated:
+        allowed = compound is not None and visible_compounds(request.user).filter(pk=compound.pk).exists()
+    else:  # a verified phone: the compound the visitor is reporting in, nothing else
+        allowed = bool(verified_phone(request)) and code == request.session.get(REPORTING_IN)
+    if compound and category and allowed and not perms.is_staff_for(request.user, None):
+        found = list(selectors.likely_duplicates(compound=compound, category=category))
+        request.session[OFFERED] = [t.reference for t in found]
     return render(request, "tickets/_duplicates.html", {"duplicates": found})
 
 
