@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sanfang.accounts",
     "sanfang.registry",
     "sanfang.tickets",
+    "sanfang.voting",
     "sanfang.demo",
     "sanfang.api",
 ]
