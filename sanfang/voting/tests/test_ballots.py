@@ -1,0 +1,165 @@
+"""Casting ballots: one per head (V7), only published items (V13), inside the window, proxies
+capped and revocable, paper never over an online ballot; every refusal changes nothing."""
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from sanfang.voting import services as svc
+from sanfang.voting.models import Ballot, PaperVisit, Proxy, RollHead
+
+from .conftest import SH
+
+pytestmark = pytest.mark.django_db
+DURING = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
+YES = {"1": "yes", "2": "abstain"}
+
+
+def doc():
+    return SimpleUploadedFile("auth.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+
+
+def test_the_roll_counts_heads_by_v7(open_poll, owners):
+    heads = {h.key: h for h in RollHead.objects.filter(poll=open_poll)}
+    assert len(heads) == 3  # the chair (101), the co-owners of 102 together, the developer (201)
+    assert sorted(h.area for h in heads.values()) == [8850, 8850, 8850]
+    co = RollHead.objects.get(poll=open_poll, people=owners["a"])
+    assert set(co.people.values_list("pk", flat=True)) == {owners["a"].pk, owners["b"].pk}
+    assert RollHead.objects.filter(poll=open_poll, developer=True).count() == 1
+
+
+def test_an_owner_votes_once_and_gets_a_receipt(world, open_poll):
+    b = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    assert b.channel == "online" and len(b.receipt) == 12
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices={"1": "no", "2": "no"}, now=DURING)
+    assert err.value.code == "duplicate" and b.receipt in err.value.messages[0]
+    assert Ballot.objects.get().choices == YES
+
+
+@pytest.mark.parametrize(("choices", "code"), [
+    ({"1": "yes", "2": "yes", "3": "yes"}, "unknown_item"),
+    ({"1": "yes"}, "incomplete"),
+    ({"1": "maybe", "2": "yes"}, "bad_choice"),
+])
+def test_only_the_published_items(world, open_poll, choices, code):
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=choices, now=DURING)
+    assert err.value.code == code and Ballot.objects.count() == 0
+
+
+@pytest.mark.parametrize("when", [datetime(2026, 11, 30, 9, 0, tzinfo=SH), datetime(2026, 12, 11, 9, 0, tzinfo=SH)])
+def test_outside_the_window(world, open_poll, when):
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=when)
+    assert err.value.code == "not_allowed" and Ballot.objects.count() == 0
+
+
+def test_someone_not_on_the_roll(world, open_poll):
+    with pytest.raises(PermissionDenied):
+        svc.ballot_cast(poll=open_poll, actor=world.users["resident"], choices=YES, now=DURING)
+
+
+def test_a_proxy_votes_for_the_owner_until_revoked(world, open_poll, owners):
+    chair = world.users["chair"]  # holds an authorisation from owner b (co-owner of 102)
+    proxy = svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"],
+                            document=doc(), actor=chair, poll=open_poll)
+    b = svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["b"].pk, now=DURING)
+    assert b.channel == "proxy" and b.proxy == proxy
+    svc.proxy_revoke(proxy=proxy, actor=chair)
+    with pytest.raises(ValidationError):
+        svc.proxy_revoke(proxy=proxy, actor=chair)
+
+
+def test_a_revoked_proxy_cannot_vote(world, open_poll, owners):
+    chair = world.users["chair"]
+    proxy = svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"],
+                            document=doc(), actor=chair, poll=open_poll)
+    svc.proxy_revoke(proxy=proxy, actor=chair)
+    with pytest.raises(PermissionDenied):
+        svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["b"].pk, now=DURING)
+    assert Ballot.objects.count() == 0
+
+
+def test_a_proxy_over_its_cap(world, open_poll, owners):
+    open_poll.proxies_per_holder = 1
+    open_poll.save()
+    chair = world.users["chair"]
+    for grantor in (owners["b"], owners["dev"]):
+        svc.proxy_grant(compound=world.compounds["k1"], grantor=grantor, holder=owners["chair"], document=doc(),
+                        actor=chair, poll=open_poll)
+    svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["b"].pk, now=DURING)
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["dev"].pk, now=DURING)
+    assert err.value.code == "proxy_cap" and Ballot.objects.count() == 1
+
+
+def test_paper_never_over_online(world, open_poll, owners):
+    svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    head = RollHead.objects.get(poll=open_poll, people=owners["a"])
+    scan = SimpleUploadedFile("scan.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg")
+    with pytest.raises(ValidationError) as err:
+        svc.paper_ballot_enter(poll=open_poll, head_key=head.key, choices={"1": "no", "2": "no"}, scan=scan,
+                               actor=world.users["community"], now=DURING)
+    assert err.value.code == "duplicate"
+    assert Ballot.objects.get().channel == "online" and PaperVisit.objects.count() == 0
+
+
+def test_paper_ballot_with_its_scan_and_visit(world, open_poll):
+    head = RollHead.objects.get(poll=open_poll, developer=True)
+    scan = SimpleUploadedFile("scan.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg")
+    b = svc.paper_ballot_enter(poll=open_poll, head_key=head.key, choices=YES, scan=scan,
+                               actor=world.users["community"], now=DURING)
+    assert b.channel == "paper" and b.scan
+    assert PaperVisit.objects.get().outcome == "collected"
+    with pytest.raises(PermissionDenied):
+        svc.paper_ballot_enter(poll=open_poll, head_key=head.key, choices=YES, scan=scan,
+                               actor=world.users["company"], now=DURING)
+
+
+def test_proxy_needs_a_document_and_an_owner(world, open_poll, owners):
+    with pytest.raises(ValidationError):
+        svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"], document=None,
+                        actor=world.users["chair"], poll=open_poll)
+    assert Proxy.objects.count() == 0
+
+
+def test_announce_needs_the_notice_period(world, owners):
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
+    poll = svc.poll_create(compound=world.compounds["k1"], title="t", actor=world.users["chair"],
+                           items=[("x", "covenant")], opens_at=start, closes_at=start + timedelta(days=10))
+    with pytest.raises(ValidationError):
+        svc.poll_announce(poll=poll, actor=world.users["chair"], now=start - timedelta(days=14))
+    svc.poll_announce(poll=poll, actor=world.users["chair"], now=start - timedelta(days=15))
+
+
+def test_two_ballots_for_one_head_at_once(world, open_poll, owners, transactional_db):
+    """Two co-owners press "vote" at the same instant: exactly one ballot counts."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the race is exercised on PostgreSQL")
+    from sanfang.accounts.models import Role
+    from sanfang.testing import user_with_seat
+
+    ub = user_with_seat("owner-b", Role.RESIDENT, world.compounds["k1"])
+    ub.person = owners["b"]
+    ub.save()
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def vote(user):
+        barrier.wait()
+        try:
+            svc.ballot_cast(poll=open_poll, actor=user, choices=YES, now=DURING)
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=vote, args=(u,)) for u in (world.users["owner_a"], ub)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(outcomes) == ["duplicate", "ok"] and Ballot.objects.count() == 1
