@@ -8,6 +8,17 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_case_setups():
+    # Intake keeps each compound's configuration for a minute per process; every test's
+    # database is new, so nothing may carry over from the test before.
+    from sanfang.tickets.services.routing import forget_setups
+
+    forget_setups()
+    yield
+    forget_setups()
+
+
 @pytest.fixture
 def world(db):
     from sanfang.testing import build_world

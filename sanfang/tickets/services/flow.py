@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from .. import permissions as perms
 from ..models import Category, Feedback, MeToo, Ticket, TicketEvent, TierStint
 from ..notify import notify
 from ..rules import OPEN, Rating, Status, Tier, can_move, next_tier, parse_span, rating_reopens
-from .routing import categories_for, ladder_of, policy_for, route_for
+from .routing import ladder_of, policy_for, route_for, setup_for
 from .uploads import check_uploads, save_uploads
 
 SYSTEM = None  # the actor of ``sanfang tick``: no user, no permission check
@@ -113,16 +113,16 @@ def _end_stint(t: Ticket, how: str, now) -> None:
 
 
 def handlers_of(t: Ticket) -> list:
-    """The users who work the case at its current tier, to be told about it."""
-    seats = Seat.objects.active().select_related("user", "region")
+    """The users who work the case at its current tier, to be told about it (one query)."""
+    seats = Seat.objects.active().select_related("user")
     if t.tier == Tier.COMPOUND:
-        orgs = [o for o in (t.responsible_org_id,) if o]
-        committee = [s.user for s in seats.filter(role=Role.COMMITTEE_MEMBER, organization__compound=t.compound_id)]
-        staff = [s.user for s in seats.filter(organization_id__in=orgs)]
-        return committee + staff
+        q = Q(role=Role.COMMITTEE_MEMBER, organization__compound=t.compound_id)
+        if t.responsible_org_id:
+            q |= Q(organization_id=t.responsible_org_id)
+        return [s.user for s in seats.filter(q)]
     role = {v: k for k, v in perms.TIER_OF_ROLE.items() if k != Role.GRID_WORKER}[t.tier]
     path = t.compound.community.path
-    return [s.user for s in seats.filter(role=role) if path.startswith(s.region.path)]
+    return [s.user for s in seats.filter(role=role).select_related("region") if path.startswith(s.region.path)]
 
 
 def _reporter(t: Ticket) -> list:
@@ -140,18 +140,17 @@ def ticket_create(*, compound, category: Category | str, title: str, description
     patrol report are ``actor`` with the resident's name and phone."""
     if channel not in Ticket.Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
-    allowed = categories_for(compound)
-    if isinstance(category, str):
-        category = allowed.filter(code=category).first()
-        if category is None:
-            raise ValidationError({"category": _("Unknown category for this compound.")})
-    elif not allowed.filter(pk=category.pk).exists():
-        raise ValidationError({"category": _("This category does not apply in this compound.")})
+    setup = setup_for(compound)
+    given = category
+    category = setup.category(given if isinstance(given, str) else given.pk)
+    if category is None:
+        raise ValidationError({"category": _("Unknown category for this compound.") if isinstance(given, str)
+                               else _("This category does not apply in this compound.")})
     if unit is not None and unit.compound_id != compound.pk:
         raise ValidationError({"unit": _("This room is not in the chosen compound.")})
     checked = check_uploads(files)
     now = timezone.now()
-    policy, route = policy_for(compound), route_for(compound, category)
+    policy, route = setup.policy, setup.route(compound, category)
     t = Ticket(
         compound=compound, unit=unit, category=category, channel=channel,
         title=_text("title", title, required=True), description=_text("description", description, required=True),

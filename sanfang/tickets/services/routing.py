@@ -1,8 +1,10 @@
 """Where a case goes first and on what clock: categories, compound overrides and the policy of
 the nearest region (configuration with the defaults of RULES T2 and T4)."""
 
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -66,7 +68,7 @@ def residents_committee_of(community: Region) -> Organization | None:
 _UNSET = object()
 
 
-def route_for(compound: Compound, category: Category, *, company=_UNSET, committee=_UNSET,
+def route_for(compound: Compound, category: Category, *, company=_UNSET, committee=_UNSET, rc=_UNSET,
               overrides: dict | None = None) -> Route:
     """The first responsible party and the deadlines for a new case. A compound without the
     party the category names (no company, no committee) falls back to its residents'
@@ -85,17 +87,68 @@ def route_for(compound: Compound, category: Category, *, company=_UNSET, committ
 
     company = company_of(compound) if company is _UNSET else company
     committee = committee_of(compound) if committee is _UNSET else committee
+
+    def residents():
+        return residents_committee_of(compound.community) if rc is _UNSET else rc
+
     org = {
-        Responsible.PROPERTY_COMPANY: company,
-        Responsible.OWNERS_COMMITTEE: committee,
-        Responsible.RESIDENTS_COMMITTEE: residents_committee_of(compound.community),
-        Responsible.DEPARTMENT: department,
-    }[responsible]
+        Responsible.PROPERTY_COMPANY: lambda: company,
+        Responsible.OWNERS_COMMITTEE: lambda: committee,
+        Responsible.RESIDENTS_COMMITTEE: residents,
+        Responsible.DEPARTMENT: lambda: department,
+    }[responsible]()
     if org is None and responsible in (Responsible.PROPERTY_COMPANY, Responsible.OWNERS_COMMITTEE):
-        responsible, org = Responsible.RESIDENTS_COMMITTEE, residents_committee_of(compound.community)
+        responsible, org = Responsible.RESIDENTS_COMMITTEE, residents()
     return Route(responsible=responsible, org=org, accept=span("accept_within"), respond=span("respond_within"),
                  resolve=span("resolve_within"), company=company, committee=committee)
 
 
 def ladder_of(policy: TicketPolicy) -> tuple[str, ...]:
     return parse_ladder(policy.ladder)
+
+
+@dataclass
+class Setup:
+    """What intake needs to know about a compound, read once and kept for
+    ``TICKET_CONFIG_CACHE_SECONDS`` (default 60) in each process: the policy, the categories that
+    apply, the compound's overrides and its three parties. Intake is the hot path (WORKLOADS:
+    ≥ 100 cases/s); a change of configuration or contract reaches it within that time."""
+
+    policy: TicketPolicy
+    categories: dict
+    overrides: dict
+    company: Organization | None
+    committee: Organization | None
+    rc: Organization | None
+
+    def category(self, key) -> Category | None:
+        return self.categories.get(str(key))
+
+    def route(self, compound: Compound, category: Category) -> Route:
+        return route_for(compound, category, company=self.company, committee=self.committee, rc=self.rc,
+                         overrides=self.overrides)
+
+
+_setups: dict[int, tuple[float, Setup]] = {}
+
+
+def setup_for(compound: Compound) -> Setup:
+    now = time.monotonic()
+    hit = _setups.get(compound.pk)
+    if hit and hit[0] > now:
+        return hit[1]
+    cats = list(categories_for(compound))
+    found = Setup(
+        policy=policy_for(compound),
+        categories={**{c.code: c for c in cats}, **{str(c.pk): c for c in cats}},
+        overrides={o.category_id: o for o in RoutingOverride.objects.filter(compound=compound)
+                   .select_related("department")},
+        company=company_of(compound), committee=committee_of(compound),
+        rc=residents_committee_of(compound.community))
+    _setups[compound.pk] = (now + getattr(settings, "TICKET_CONFIG_CACHE_SECONDS", 60), found)
+    return found
+
+
+def forget_setups() -> None:
+    """Drop every kept setup (tests, and after a bulk change of configuration)."""
+    _setups.clear()

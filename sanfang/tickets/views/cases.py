@@ -41,7 +41,7 @@ def inbox(request):
     overdue = request.GET.get("overdue") == "1"
     qs = selectors.inbox(request.user, overdue_only=overdue, category=request.GET.get("category", ""),
                          compound=request.GET.get("compound", ""))
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = selectors.Window(qs, request.GET.get("page"), PER_PAGE)
     summonses = list(selectors.summonses_for(request.user)[:50]) if any(
         s.role == "department_officer" for s in seats_of(request.user)) else []
     return render(request, "tickets/inbox.html", {"page": page, "overdue": overdue, "summonses": summonses,
