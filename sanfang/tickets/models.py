@@ -230,6 +230,10 @@ class Ticket(models.Model):
             models.Index(fields=["tier", "status", "due_at"]),
             models.Index(fields=["due_at"], condition=Q(status__in=sorted(OPEN | {Status.RESOLVED})),
                          name="ticket_due_open_idx"),
+            # Each tier's open cases in deadline order: the inbox of a subdistrict or district
+            # officer walks this and stops at the 21st case in their area (bench inbox).
+            models.Index(fields=["tier", "due_at"], condition=Q(status__in=sorted(OPEN)),
+                         name="ticket_open_tier_due_idx"),
             models.Index(fields=["raised_by", "-id"]),
             models.Index(fields=["compound", "category", "status"]),
         ]

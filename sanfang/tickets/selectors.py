@@ -72,7 +72,7 @@ def inbox_q(user) -> Q:
             q |= Q(tier=Tier.COMPOUND, compound_id=seat.organization.compound_id)
         elif seat.role in (Role.COMPANY_STAFF, Role.DEPARTMENT_OFFICER):
             q |= Q(tier=Tier.COMPOUND, responsible_org_id=seat.organization_id)
-    return q & Q(status__in=OPEN)
+    return q & Q(status__in=sorted(OPEN))
 
 
 def inbox(user, *, overdue_only: bool = False, category: str = "", compound: str = "") -> QuerySet:
