@@ -212,7 +212,7 @@ def verify_log(doc) -> tuple[bool, list[str], dict]:
     if entries is not None and doc.get("head_hash") != last_hash:
         problems.append(_("head_hash does not match the hash of the last entry (%(last)s): "
                           "entries were cut off or added at the end")
-                        % {"last": f"seq {last_seq}" if entries else _("no entries")})
+                        % {"last": f"seq {last_seq}" if entries else _("none: seq 0")})
 
     result = {}
     if poll is not None and entries is not None:

@@ -91,7 +91,7 @@ def test_through_call_command(tmp_path):
     assert json.loads(out.getvalue())["total"] == {"heads": 3, "area": "304.50"}
 
 
-def test_output_is_not_ascii_escaped_and_numbers_stay_exact(tmp_path):
+def test_an_area_written_as_a_json_number_stays_exact(tmp_path):
     # An area written as a JSON number is read as a Decimal, never a float (RULES V5).
     data = example()
     data["units"][0]["area"] = 89.5
