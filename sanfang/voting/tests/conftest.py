@@ -42,3 +42,13 @@ def open_poll(world, owners):
     svc.poll_open(poll=poll, actor=world.users["chair"], now=start)
     poll.refresh_from_db()
     return poll
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The live progress is cached by poll id; every test's database starts its ids again.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
