@@ -115,7 +115,7 @@ BAD = {
     "unknown key": (example(parking_count=True), "parking_count"),
     "not JSON": ('{"matter": "covenant",', "in.json"),
     "NaN": ('{"matter": "covenant", "decided_on": "2026-06-01", "units": [{"unit": "1", "area": NaN}]}', "NaN"),
-    "not an object": ("[1, 2]", "JSON object"),
+    "not an object": ("[1, 2]", "JSON"),
 }
 
 
@@ -169,8 +169,10 @@ def test_verify_a_tampered_log(tmp_path, log):
     log["entries"][1]["choice"] = "yes"
     done = run("verify", write(tmp_path, log, "log.json"))
     assert done.returncode == 1 and done.stdout == ""
-    assert "seq 2: hash does not match the entry's content" in done.stderr
-    assert "log.json" in done.stderr.splitlines()[-1]
+    # The platform speaks Chinese by default: check the item named, not the wording.
+    lines = done.stderr.splitlines()
+    assert "seq 2" in lines[0] and "hash" in lines[0]
+    assert "log.json" in lines[-1] and len(lines) == 5  # 4 problems and the summary
 
 
 def test_verify_through_call_command(tmp_path, log):
@@ -182,7 +184,8 @@ def test_verify_through_call_command(tmp_path, log):
     with pytest.raises(CommandError) as raised:
         call_command("voting", "verify", write(tmp_path, log, "log.json"), stdout=StringIO(), stderr=err)
     assert raised.value.returncode == 1
-    assert "head_hash does not match the hash of the last entry (seq 1)" in err.getvalue()
+    first = err.getvalue().splitlines()[0]
+    assert "head_hash" in first and "seq 1" in first
 
 
 def test_verify_something_that_is_not_json(tmp_path):
