@@ -11,6 +11,7 @@ from sanfang.orgs.api import router as orgs_router
 from sanfang.places.api import router as places_router
 from sanfang.tickets.api import BulkRefused
 from sanfang.tickets.api import router as tickets_router
+from sanfang.voting.api import router as voting_router
 
 from .auth import AUTH
 
@@ -25,6 +26,7 @@ api = NinjaAPI(
 api.add_router("/", places_router)
 api.add_router("/", orgs_router)
 api.add_router("/", tickets_router)
+api.add_router("/", voting_router)
 
 
 @api.exception_handler(Http404)
@@ -47,7 +49,7 @@ def refused(request, exc):
     """A service said no (a missing field, an unknown category, a move the state does not
     allow): 422 with the message for the user, 409 when the case has moved on."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    status = 409 if getattr(exc, "code", None) in ("not_allowed", "duplicate", "top") else 422
+    status = 409 if getattr(exc, "code", None) in ("not_allowed", "duplicate", "top", "proxy_cap") else 422
     first = next(iter(errors.values()))[0]
     return api.create_response(request, {"detail": first, "errors": errors}, status=status)
 
