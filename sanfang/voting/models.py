@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sanfang.orgs.models import Person
 from sanfang.places.models import Compound
@@ -32,9 +33,9 @@ class Matter(models.TextChoices):
 
 
 class Choice(models.TextChoices):
-    YES = "yes", _("yes")
-    NO = "no", _("no")
-    ABSTAIN = "abstain", _("abstain")
+    YES = "yes", pgettext_lazy("ballot", "yes")
+    NO = "no", pgettext_lazy("ballot", "no")
+    ABSTAIN = "abstain", pgettext_lazy("ballot", "abstain")
 
 
 class Poll(models.Model):
@@ -216,8 +217,8 @@ class Survey(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("survey", "open")
+        CLOSED = "closed", pgettext_lazy("survey", "closed")
 
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="surveys")
     title = models.CharField(_("title"), max_length=120)
@@ -235,7 +236,7 @@ class SurveyItem(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="items")
     group = models.CharField(_("group"), max_length=60)
     order = models.PositiveSmallIntegerField()
-    text = models.CharField(_("item"), max_length=200)
+    text = models.CharField(pgettext_lazy("survey", "item"), max_length=200)
 
     class Meta:
         ordering = ["order"]

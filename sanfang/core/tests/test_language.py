@@ -15,7 +15,7 @@ def test_switch_to_english_sticks(client):
 
 
 def _po_entries():
-    """(msgid, msgstr) pairs of the Chinese catalogue, plural forms as their first form."""
+    """(msgid, msgstr, fuzzy, context) of the Chinese catalogue, plural forms as their first form."""
     import re
     from pathlib import Path
 
@@ -28,13 +28,14 @@ def _po_entries():
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
         if msgid and msgstr:
             join = lambda m: "".join(re.findall(r'"(.*)"', m.group(1)))  # noqa: E731
+            context = re.search(r'^msgctxt "(.*)"', block, re.M)
             if join(msgid):
-                entries.append((join(msgid), join(msgstr), "#, fuzzy" in block))
+                entries.append((join(msgid), join(msgstr), "#, fuzzy" in block, context.group(1) if context else None))
     return entries
 
 
 def test_every_interface_string_has_a_chinese_translation():
-    untranslated = [msgid for msgid, msgstr, fuzzy in _po_entries() if not msgstr or fuzzy]
+    untranslated = [msgid for msgid, msgstr, fuzzy, _c in _po_entries() if not msgstr or fuzzy]
     assert not untranslated, f"translate these in sanfang/locale/zh_Hans (make messages): {untranslated}"
 
 
@@ -45,8 +46,11 @@ def test_compiled_catalogue_matches_the_source():
     mo = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo"
     with mo.open("rb") as fh:
         catalogue = gettext.GNUTranslations(fh)
-    stale = [msgid for msgid, msgstr, _f in _po_entries()
-             if "\\" not in msgid and catalogue.gettext(msgid) != msgstr.replace('\\"', '"')]
+    def compiled(msgid, context):
+        return catalogue.pgettext(context, msgid) if context else catalogue.gettext(msgid)
+
+    stale = [msgid for msgid, msgstr, _f, context in _po_entries()
+             if "\\" not in msgid and compiled(msgid, context) != msgstr.replace('\\"', '"')]
     assert not stale, f"django.mo is stale: run msgfmt (make messages) for {stale[:5]}"
 
 
