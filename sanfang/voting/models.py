@@ -17,19 +17,7 @@ from django.utils.translation import pgettext_lazy
 from sanfang.orgs.models import Person
 from sanfang.places.models import Compound
 
-
-class Matter(models.TextChoices):
-    """RULES V1 items 1–9, in order (the codes of contracts/TALLY.md)."""
-
-    RULES_OF_PROCEDURE = "rules_of_procedure", _("rules of procedure of the owners' assembly")
-    COVENANT = "covenant", _("management covenant")
-    ELECT_COMMITTEE = "elect_committee", _("electing or replacing the owners' committee")
-    HIRE_OR_DISMISS_COMPANY = "hire_or_dismiss_company", _("hiring or dismissing the property company")
-    USE_MAINTENANCE_FUND = "use_maintenance_fund", _("using the maintenance fund")
-    RAISE_MAINTENANCE_FUND = "raise_maintenance_fund", _("raising the maintenance fund")
-    REBUILD_OR_ALTER = "rebuild_or_alter", _("rebuilding or altering buildings and facilities")
-    CHANGE_USE = "change_use", _("changing the use of common parts or running a business on them")
-    OTHER_MAJOR = "other_major", _("other major matters")
+from .rules import Matter  # noqa: F401  (one list of matters: RULES V1, the codes of TALLY.md)
 
 
 class Choice(models.TextChoices):
