@@ -11,19 +11,23 @@ from . import rules
 from .models import Ballot, Poll, RollHead
 
 
-def tally_input(poll: Poll, item, ballots=None) -> dict:
-    """One item of a poll in the input format of contracts/TALLY.md (the roll as frozen)."""
-    units, ballots_out = [], []
-    first_unit = {}
+def roll_of(poll: Poll) -> tuple[list[dict], dict[int, str]]:
+    """The frozen roll as TALLY.md units, and the unit each head's ballot names (read once)."""
+    units, first_unit = [], {}
     for head in RollHead.objects.filter(poll=poll).prefetch_related("people"):
         owners = ["DEV"] if head.developer else [f"P{p.pk}" for p in head.people.all()]
         for u in head.units:
             units.append({"unit": u["unit"], "building": u["building"], "kind": u["kind"], "area": u["area"],
                           "owners": owners, **({"developer_held": True} if head.developer else {})})
         first_unit[head.pk] = head.units[0]["unit"]
+    return units, first_unit
+
+
+def tally_input(poll: Poll, item, ballots=None, roll=None) -> dict:
+    """One item of a poll in the input format of contracts/TALLY.md (the roll as frozen)."""
+    units, first_unit = roll or roll_of(poll)
     rows = ballots if ballots is not None else Ballot.objects.filter(poll=poll).values_list("head_id", "choices")
-    for head_id, choices in rows:
-        ballots_out.append({"unit": first_unit[head_id], "choice": choices[str(item.order)]})
+    ballots_out = [{"unit": first_unit[head_id], "choice": choices[str(item.order)]} for head_id, choices in rows]
     return {"matter": item.matter, "decided_on": (poll.decided_on or timezone.localdate()).isoformat(),
             **({"scope": {"building": poll.building}} if poll.building else {}),
             "parking_counts": poll.parking_counts, "units": units, "ballots": ballots_out}
@@ -31,9 +35,10 @@ def tally_input(poll: Poll, item, ballots=None) -> dict:
 
 def compute(poll: Poll) -> dict:
     ballots = list(Ballot.objects.filter(poll=poll).values_list("head_id", "choices"))
+    roll = roll_of(poll)
     items = []
     for item in poll.items.all():
-        data = tally_input(poll, item, ballots)
+        data = tally_input(poll, item, ballots, roll)
         result = rules.tally(data)
         items.append({"order": item.order, "text": item.text, "matter": item.matter, "result": result,
                       "missing": rules.shortfall(result, result["rule_set"], item.matter)})

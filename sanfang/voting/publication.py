@@ -5,14 +5,14 @@ import hashlib
 
 from . import ballotlog
 from .models import Ballot, Poll
-from .progress import tally_input
+from .progress import roll_of, tally_input
 
 
 def item_logs(poll: Poll) -> list[dict]:
     ballots = list(Ballot.objects.filter(poll=poll).select_related("head").order_by("at", "id"))
-    out = []
+    roll, out = roll_of(poll), []
     for item in poll.items.all():
-        data = tally_input(poll, item, [(b.head_id, b.choices) for b in ballots])
+        data = tally_input(poll, item, [(b.head_id, b.choices) for b in ballots], roll)
         entries = [{"unit": d["unit"], "choice": d["choice"], "channel": b.channel, "at": b.at}
                    for d, b in zip(data["ballots"], ballots, strict=True)]
         meta = {k: data.get(k) for k in ("matter", "decided_on", "scope", "parking_counts")}
