@@ -2,7 +2,8 @@
 
 Sets Django up itself (``DJANGO_SETTINGS_MODULE=sanfang.settings``, a throwaway ``SECRET_KEY``
 unless one is set) and never touches real data: with a PostgreSQL ``DATABASE_URL`` it creates
-a scratch database (``sanfang_bench`` on the same server), migrates it, runs the benchmark and
+a scratch database (``sanfang_bench_<name>`` on the same server, so two benchmarks can run side by
+side), migrates it, runs the benchmark and
 drops it; without one (or with SQLite) it works in a temporary SQLite file.
 """
 
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 from . import BenchFailure, log
 
-SCRATCH = "sanfang_bench"
+SCRATCH = "sanfang_bench"  # + "_<benchmark name>"
 
 
 def _available() -> list[str]:
@@ -27,8 +28,9 @@ def _available() -> list[str]:
 
 
 @contextlib.contextmanager
-def scratch_database(keep: bool):
+def scratch_database(keep: bool, name: str = ""):
     """Point DATABASE_URL at a scratch database for the duration, then remove it."""
+    scratch = f"{SCRATCH}_{name}" if name else SCRATCH
     import dj_database_url
 
     url = os.environ.get("DATABASE_URL", "")
@@ -40,19 +42,19 @@ def scratch_database(keep: bool):
                  "host": config.get("HOST") or None, "port": config.get("PORT") or None}
         admin = {k: v for k, v in admin.items() if v}
         with psycopg.connect(**admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{SCRATCH}"')
-        os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{SCRATCH}").geturl()
-        log(f"scratch database: {SCRATCH} on {config.get('HOST') or 'localhost'}")
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{scratch}"')
+        os.environ["DATABASE_URL"] = urlsplit(url)._replace(path=f"/{scratch}").geturl()
+        log(f"scratch database: {scratch} on {config.get('HOST') or 'localhost'}")
         try:
             yield
         finally:
             _close_django()
             if keep:
-                log(f"kept the scratch database {SCRATCH}")
+                log(f"kept the scratch database {scratch}")
             else:
                 with psycopg.connect(**admin, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+                    conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
             os.environ["DATABASE_URL"] = url
     else:
         folder = tempfile.mkdtemp(prefix="sanfang-bench-")
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--scale must be more than 0 and at most 1")
     module = importlib.import_module(f"bench.{args.name}")
     try:
-        with scratch_database(args.keep):
+        with scratch_database(args.keep, args.name):
             setup_django()
             module.run(scale=args.scale, argv=rest)
     except BenchFailure as exc:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "sanfang.registry",
     "sanfang.tickets",
     "sanfang.voting",
+    "sanfang.meetings",
     "sanfang.demo",
     "sanfang.api",
 ]
