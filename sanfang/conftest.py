@@ -9,6 +9,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _media_elsewhere(settings, tmp_path_factory):
+    # Uploaded photos, scans and authorisations of tests go to a temporary folder, not var/media.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_case_setups():
     # Intake keeps each compound's configuration for a minute per process; every test's
     # database is new, so nothing may carry over from the test before.

@@ -118,3 +118,16 @@ def seed_demo_cases(logins) -> int:
     district = officer.seats.select_related("region").first().region
     return seed_cases(district_code=district.code, actor=officer,
                       showcase=showcase or Compound.objects.in_region(district).first())
+
+
+def seed_demo_decisions(logins) -> int:
+    """Owners' decisions in the showcase compound, organised by its owners' committee chair; the
+    resident login votes in them (online, and as a neighbour's proxy)."""
+    from sanfang.voting.demo import seed_polls
+
+    chair = next((user for login, user in logins if login.role == Role.COMMITTEE_MEMBER), None)
+    resident = next((user for login, user in logins if login.role == Role.RESIDENT), None)
+    if chair is None or resident is None:
+        return 0
+    compound = resident.seats.select_related("compound").first().compound
+    return seed_polls(compound=compound, organiser=chair, resident=resident)

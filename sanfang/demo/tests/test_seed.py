@@ -68,6 +68,11 @@ def test_seed_demo_creates_the_logins_with_their_seats():
     assert community.seats.get().role == Role.COMMUNITY_WORKER
     # The community secretary also sits on the showcase owners' committee (a cross-appointment).
     assert Membership.objects.filter(person=community.person, organization__code=f"YWH-{showcase}").exists()
+    # Owners' decisions in the showcase compound: decided, open, announced.
+    from sanfang.voting.models import Poll
+
+    assert sorted(Poll.objects.filter(compound__code=showcase).values_list("status", flat=True)) == [
+        "announced", "open", "published"]
 
 
 def test_seed_demo_twice_changes_nothing():

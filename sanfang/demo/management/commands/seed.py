@@ -7,7 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from sanfang.demo import generator
-from sanfang.demo.services import SeedError, demo_logins_create, seed_demo_cases, seed_workbook
+from sanfang.demo.services import (
+    SeedError,
+    demo_logins_create,
+    seed_demo_cases,
+    seed_demo_decisions,
+    seed_workbook,
+)
 
 
 class Command(BaseCommand):
@@ -77,6 +83,10 @@ class Command(BaseCommand):
             t = time.perf_counter()
             made = seed_demo_cases(logins)
             self.say(f"  {made} cases in {time.perf_counter() - t:.1f} s" if made else "  already there")
+            self.say("Owners' decisions …")
+            t = time.perf_counter()
+            made = seed_demo_decisions(logins)
+            self.say(f"  {made} polls in {time.perf_counter() - t:.1f} s" if made else "  already there")
         self.say(self.style.SUCCESS(f"Seeded {label} in {time.perf_counter() - started:.1f} s."))
 
     def _table(self, logins, password: str) -> None:
