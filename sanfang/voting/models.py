@@ -6,6 +6,7 @@ Every row that belongs to a compound carries ``compound_id`` (WORKLOADS: shardin
 """
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sanfang.orgs.models import Person
+from sanfang.orgs.models import Organization, Person
 from sanfang.places.models import Compound
 
 from .rules import Matter  # noqa: F401  (one list of matters: RULES V1, the codes of TALLY.md)
@@ -201,20 +202,46 @@ class PollEvent(models.Model):
 
 
 class Survey(models.Model):
-    """An anonymous multi-item evaluation (无记名测评, seed 002: 20 items in 4 groups)."""
+    """An anonymous multi-item evaluation (无记名测评, seed 002: 20 items in 4 groups, scored on
+    the spot) of one party of a compound, usually its property company. See SURVEYS.md.
+
+    draft (items editable in the form only) → open (one token per unit issued) → closed (the
+    tokens forget their units, the responses are reshuffled, results may be read)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         OPEN = "open", pgettext_lazy("survey", "open")
         CLOSED = "closed", pgettext_lazy("survey", "closed")
 
+    class Subject(models.TextChoices):
+        COMPANY = "company", _("the property company")
+        OWNERS_COMMITTEE = "owners_committee", _("the owners' committee")
+        OTHER = "other", _("something else")
+
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="surveys")
     title = models.CharField(_("title"), max_length=120)
+    subject_kind = models.CharField(_("who is evaluated"), max_length=20, choices=Subject.choices,
+                                    default=Subject.COMPANY)
+    # The organisation evaluated (the company serving the compound, or its committee) when there
+    # is one: its people may read the results once the survey is closed.
+    subject_org = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     subject = models.CharField(_("who is evaluated"), max_length=120, blank=True)
+    building = models.CharField(_("building (only its units answer)"), max_length=20, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     scale = models.PositiveSmallIntegerField(_("highest score per item"), default=5)
+    allow_unknown = models.BooleanField(_("respondents may answer “cannot judge”"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["compound", "status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(scale__gte=2, scale__lte=10), name="survey_scale_2_to_10"),
+        ]
 
     def __str__(self):
         return self.title
@@ -235,12 +262,13 @@ class SurveyItem(models.Model):
 
 
 class SurveyToken(models.Model):
-    """A one-time token per unit: it lets one response in and is then spent. Nothing links the
-    token to the response it let in (only the token's hash is kept, and responses have no key
-    back to it)."""
+    """A one-time token per unit: it lets one response in and is then spent. Only the token's
+    SHA-256 is kept; nothing records when it was spent, and responses have no key back to it.
+    ``unit_label`` is there while the survey is open (one token per unit, a lost slip replaced);
+    closing the survey clears it."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="tokens")
-    unit_label = models.CharField(max_length=40)
+    unit_label = models.CharField(max_length=40, null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
 
@@ -248,15 +276,36 @@ class SurveyToken(models.Model):
         constraints = [models.UniqueConstraint(fields=["survey", "unit_label"], name="survey_token_per_unit")]
 
     def __str__(self):
-        return f"{self.survey_id}:{self.unit_label}"
+        return f"{self.survey_id}:{self.unit_label or '—'}"
 
 
 class SurveyResponse(models.Model):
-    """The scores of one anonymous response: no unit, no user, no time finer than the day."""
+    """The scores of one anonymous response: no unit, no user, no token, no time finer than the
+    day, and a random key, so neither a column nor the key's order tells whose it is or which
+    came first. Closing the survey writes the rows again in a random order."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    scores = models.JSONField()  # {"<item order>": score}
+    scores = models.JSONField()  # {"<item order>": score, or null for "cannot judge"}
     day = models.DateField(default=timezone.localdate)
 
     def __str__(self):
         return f"{self.survey_id} response"
+
+
+class SurveyEvent(models.Model):
+    """Every change of a survey (created, opened, slips reissued, closed) with its actor. Never a
+    response: a row per response would give each one a time and an order."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    kind = models.CharField(max_length=20)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.survey_id} {self.kind}"
