@@ -1,0 +1,102 @@
+"""An owner's ballot, at phone width: their head (or the owner they hold a proxy from), one
+radio group per published item, a confirmation step, then the receipt. One ballot per head; a
+change only where the poll allows it and while it is open (the service decides)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import forms as f
+from .. import selectors
+from .. import services as svc
+from ..models import Ballot, Choice, Poll
+from .common import run
+
+S = Poll.Status
+
+
+def _for_person(request) -> int | None:
+    raw = request.POST.get("for") or request.GET.get("for") or ""
+    return int(raw) if raw.isdigit() else None
+
+
+def _vote_url(poll, for_person) -> str:
+    url = reverse("voting:vote", args=[poll.pk])
+    return f"{url}?for={for_person}" if for_person else url
+
+
+def _shown_choices(ballot: Ballot | None, items) -> list[dict]:
+    if ballot is None:
+        return []
+    labels = dict(Choice.choices)
+    return [{"label": f"{i.order}. {i.text}", "shown": labels.get(ballot.choices.get(str(i.order)), "—")}
+            for i in items]
+
+
+@login_required
+def vote(request, pk):
+    poll = selectors.poll_get_for(user=request.user, pk=pk)
+    user = request.user
+    items = list(poll.items.all())
+    now = timezone.now()
+    open_now = poll.status == S.OPEN and poll.opens_at <= now < poll.closes_at
+    own = selectors.own_heads(user, poll) if poll.status != S.DRAFT else []
+    proxied = selectors.proxy_heads(user, poll) if poll.status == S.OPEN else []
+    for_person = _for_person(request)
+    if for_person == getattr(user, "person_id", None):
+        for_person = None
+    if for_person:
+        selected = next((v for v in proxied if v.for_person == for_person), None)
+        if selected is None and request.method == "GET":
+            messages.error(request, _("You hold no valid authorisation from this owner for this poll."))
+    else:
+        selected = next((v for v in own if v.online), None)
+
+    if request.method == "POST":
+        form = f.BallotForm(request.POST, items=items)
+        if not form.is_valid():
+            for error in form.non_field_errors():
+                messages.error(request, error)
+            if form.non_field_errors():
+                return redirect(_vote_url(poll, for_person))
+        elif request.POST.get("confirmed") != "1":
+            if selected is None:
+                messages.error(request, _("You hold no valid authorisation from this owner for this poll.") if for_person
+                               else _("This owner is not on the roll of this poll."))
+                return redirect(_vote_url(poll, for_person))
+            answers = form.answers()
+            back = {**({"for": for_person} if for_person else {}), **({"change": 1} if selected.ballot else {}),
+                    **{a["name"]: a["value"] for a in answers}}
+            return render(request, "voting/vote_confirm.html", {
+                "poll": poll, "selected": selected, "for_person": for_person, "answers": answers,
+                "changing": bool(selected.ballot), "back": urlencode(back)})
+        else:
+            ballot = run(request, lambda: svc.ballot_cast(poll=poll, actor=user, choices=form.choices(),
+                                                          for_person_id=for_person))
+            if ballot is not None:
+                messages.success(request, _("Your ballot is recorded. Keep the receipt code."))
+            return redirect(_vote_url(poll, for_person))
+    else:
+        initial = {}
+        if selected and selected.ballot and request.GET.get("change") == "1":
+            initial = {f"{f.ITEM_PREFIX}{k}": v for k, v in selected.ballot.choices.items()}
+        # Back from the confirmation step: the answers come back in the address.
+        initial.update({k: v for k, v in request.GET.items() if k.startswith(f.ITEM_PREFIX) and v in Choice.values})
+        form = f.BallotForm(items=items, initial=initial)
+
+    ballot = selected.ballot if selected else None
+    may_change = bool(ballot and poll.allow_change and open_now and ballot.channel != Ballot.Channel.PAPER)
+    show_form = bool(open_now and selected and (ballot is None or (may_change and (
+        request.GET.get("change") == "1" or request.method == "POST"))))
+    return render(request, "voting/vote.html", {
+        "poll": poll, "items": items, "form": form, "own": own, "proxied": proxied, "selected": selected,
+        "for_person": for_person, "ballot": ballot, "choices": _shown_choices(ballot, items),
+        "open_now": open_now, "before": poll.status in (S.DRAFT, S.ANNOUNCED) or (poll.status == S.OPEN and now < poll.opens_at),
+        "may_change": may_change, "show_form": show_form,
+        "offline_heads": [v for v in own if not v.online],
+    })
