@@ -148,7 +148,8 @@ class ChoicesMixin:
             self.item_fields.append(name)
 
     def check_unpublished(self):
-        extra = [k for k in self.data if k.startswith(ITEM_PREFIX) and k not in self.fields]
+        start, known = self.add_prefix(ITEM_PREFIX), {self.add_prefix(n) for n in self.item_fields}
+        extra = [k for k in self.data if k.startswith(start) and k not in known]
         if extra:
             raise ValidationError(_("This ballot names an item that was not published for this poll."),
                                   code="unknown_item")
