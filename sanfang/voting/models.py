@@ -280,14 +280,14 @@ class SurveyToken(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """The scores of one anonymous response: no unit, no user, no token, no time finer than the
-    day, and a random key, so neither a column nor the key's order tells whose it is or which
-    came first. Closing the survey writes the rows again in a random order."""
+    """The scores of one anonymous response and nothing else: no unit, no user, no token, no
+    time (not even the day: organisers know who took part on which day), and a random key, so
+    neither a column nor the key's order tells whose it is or which came first. Closing the
+    survey writes the rows again in a random order."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     scores = models.JSONField()  # {"<item order>": score, or null for "cannot judge"}
-    day = models.DateField(default=timezone.localdate)
 
     def __str__(self):
         return f"{self.survey_id} response"

@@ -454,7 +454,7 @@ def survey_respond(*, token: str, scores: dict) -> None:
     No actor and no event, on purpose. The token is spent by a conditional update
     (``used=False`` → ``True``): of two submissions of one slip, however close, exactly one
     updates the row and the other is refused, on any database. The response row carries no
-    token, unit, user or time finer than the day, and a random key."""
+    token, unit, user or time, and a random key."""
     code = normalise_token(token)
     row = SurveyToken.objects.filter(token_hash=token_hash(code)).only("pk", "survey_id").first() if code else None
     if row is None:
@@ -498,11 +498,11 @@ def survey_close(*, survey: Survey, actor, now=None) -> Survey:
     if not can_manage(actor, s):
         raise PermissionDenied(_("You may not run this survey."))
     _move(s, S.CLOSED)
-    rows = list(SurveyResponse.objects.filter(survey=s).values_list("scores", "day"))
+    rows = list(SurveyResponse.objects.filter(survey=s).values_list("scores", flat=True))
     secrets.SystemRandom().shuffle(rows)
     SurveyResponse.objects.filter(survey=s).delete()
-    SurveyResponse.objects.bulk_create([SurveyResponse(id=uuid.uuid4(), survey=s, scores=scores, day=day)
-                                        for scores, day in rows], batch_size=500)
+    SurveyResponse.objects.bulk_create([SurveyResponse(id=uuid.uuid4(), survey=s, scores=scores) for scores in rows],
+                                       batch_size=500)
     tokens = SurveyToken.objects.filter(survey=s).update(unit_label=None)
     s.status, s.closed_at = S.CLOSED, now or timezone.now()
     s.save(update_fields=["status", "closed_at"])

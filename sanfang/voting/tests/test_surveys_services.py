@@ -306,11 +306,10 @@ def test_two_submissions_of_one_slip_at_once(world, transactional_db):
 
 def test_a_response_row_points_to_nothing_but_its_survey(world):
     fields = {f.name: f for f in SurveyResponse._meta.get_fields()}
-    assert set(fields) == {"id", "survey", "scores", "day"}
+    assert set(fields) == {"id", "survey", "scores"}  # no time at all, not even the day
     relations = [f for f in fields.values() if f.is_relation]
     assert [f.related_model for f in relations] == [Survey]
     assert isinstance(fields["id"], models.UUIDField)  # not a counter: its order is not the order of arrival
-    assert isinstance(fields["day"], models.DateField) and not isinstance(fields["day"], models.DateTimeField)
     # The token keeps no time either: when it was spent would date the response it let in.
     token_fields = {f.name for f in SurveyToken._meta.get_fields()}
     assert token_fields == {"id", "survey", "unit_label", "token_hash", "used"}
