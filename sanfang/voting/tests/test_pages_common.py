@@ -16,6 +16,8 @@ from sanfang.voting import services as svc
 from .conftest import SH
 
 pytestmark = pytest.mark.django_db
+# The fixtures the page tests take with ``from .test_pages_common import *`` (no test comes along).
+__all__ = ["draft_poll", "owner_b", "published_poll"]
 DURING = datetime(2026, 12, 2, 10, 0, tzinfo=SH)
 BEFORE = datetime(2026, 11, 30, 10, 0, tzinfo=SH)
 AFTER = datetime(2026, 12, 12, 10, 0, tzinfo=SH)

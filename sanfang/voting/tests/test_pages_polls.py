@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from sanfang.voting.models import Poll, PollEvent, PollItem
 
-from .test_pages_common import AFTER, DURING, draft_poll, levels, owner_b, published_poll  # noqa: F401
+from .test_pages_common import *  # noqa: F403  (the shared fixtures)
+from .test_pages_common import AFTER, DURING, levels
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from sanfang.voting import progress as live
 from sanfang.voting import services as svc
 from sanfang.voting.models import Poll
 
-from .test_pages_common import DURING, draft_poll, levels, published_poll  # noqa: F401
+from .test_pages_common import *  # noqa: F403  (the shared fixtures)
+from .test_pages_common import DURING, levels
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ import time_machine
 from sanfang.voting import services as svc
 from sanfang.voting.models import Ballot, Poll, Proxy
 
-from .test_pages_common import BEFORE, DURING, YES_ABSTAIN, levels, owner_b, pdf  # noqa: F401
+from .test_pages_common import *  # noqa: F403  (the shared fixtures)
+from .test_pages_common import BEFORE, DURING, YES_ABSTAIN, levels, pdf
 
 pytestmark = pytest.mark.django_db
 
