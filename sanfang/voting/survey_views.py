@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -271,10 +272,10 @@ def survey_export(request, pk):
 # --- respondents (no login) -------------------------------------------------------------------
 
 STATE_MESSAGES = {
-    "unknown_token": _("This code is not valid. Check it against your slip."),
-    "used": _("This slip has already been used: each slip counts once."),
-    "not_open": _("This survey has not opened yet."),
-    "closed": _("This survey has closed. Thank you all the same."),
+    "unknown_token": gettext_lazy("This code is not valid. Check it against your slip."),
+    "used": gettext_lazy("This slip has already been used: each slip counts once."),
+    "not_open": gettext_lazy("This survey has not opened yet."),
+    "closed": gettext_lazy("This survey has closed. Thank you all the same."),
 }
 
 

@@ -259,9 +259,9 @@ def test_a_closed_survey_takes_no_response(world):
 
 
 def test_the_token_is_spent_by_a_conditional_update(world, monkeypatch):
-    """RULES of the brief: one response per token even when two submissions race. Between
-    reading the token and spending it, another submission of the same slip commits (simulated
-    here on SQLite, which serialises writers): this one is refused and writes nothing."""
+    """One response per token even when two submissions of a slip race. Between reading the
+    token and spending it, the other submission commits (simulated here: SQLite serialises
+    writers): this one is refused by the conditional update and writes nothing."""
     survey, slips = opened(world)
     check = sv._check_scores
 
