@@ -165,3 +165,30 @@ def test_a_proxy_over_the_cap_is_refused(world, open_poll, owners, owner_b, logi
     assert levels(r)[-1] == "error"
     assert list(Ballot.objects.values_list("head__developer", flat=True)) == [True]
     assert Proxy.objects.filter(revoked_at__isnull=True).count() == 2
+
+
+def test_an_owner_of_two_heads_is_told_which_one_votes_online(world, open_poll, owners, login):
+    """RULES V7: the chair's own flat (101) and a flat co-owned with others are two heads; the
+    online ballot covers the first (``services.ballot_cast`` takes one head per person), and the
+    page says so rather than pretending to vote for both."""
+    from sanfang.orgs.models import Ownership
+    from sanfang.voting.models import RollHead
+
+    Ownership.objects.create(unit=world.units["102"], person=owners["chair"], compound=world.compounds["k1"])
+    assert RollHead.objects.filter(poll=open_poll, people=owners["chair"]).count() == 1  # the roll is frozen
+    # a poll opened after the change sees both heads
+    from datetime import timedelta
+
+    start = open_poll.opens_at + timedelta(days=30)
+    with time_machine.travel(start - timedelta(days=20), tick=False):
+        poll = svc.poll_create(compound=world.compounds["k1"], title="两户", actor=world.users["chair"],
+                               items=[("x", "covenant")], opens_at=start, closes_at=start + timedelta(days=10))
+        svc.poll_announce(poll=poll, actor=world.users["chair"])
+    svc.poll_open(poll=poll, actor=world.users["chair"], now=start)
+    assert RollHead.objects.filter(poll=poll, people=owners["chair"]).count() == 2
+    with time_machine.travel(start + timedelta(hours=1), tick=False):
+        c = login(world.users["chair"])
+        page = c.get(f"/polls/{poll.pk}/vote/").content.decode()
+        assert 'data-testid="offline-heads"' in page and "1-1-102" in page.split('data-testid="offline-heads"')[1]
+        c.post(f"/polls/{poll.pk}/vote/", {"item_1": "yes", "confirmed": "1"})
+    assert Ballot.objects.get(poll=poll).head.units[0]["unit"] == "1-1-101"
