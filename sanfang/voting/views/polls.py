@@ -1,6 +1,8 @@
 """The polls: the list, a new poll, a poll's page and its organiser's actions (announce, open,
 close, publish), each irreversible and so confirmed first."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -56,8 +58,7 @@ def poll_list(request):
         "page": page, "compound": compound, "status": status, "statuses": S.choices,
         "compounds": compounds if len(compounds) <= MAX_COMPOUND_CHOICES else None,
         "organised": organised,
-        "filter_query": "&".join(p for p in (f"compound={compound}" if compound else "",
-                                             f"status={status}" if status else "") if p),
+        "filter_query": urlencode({k: v for k, v in (("compound", compound), ("status", status)) if v}),
     })
 
 
