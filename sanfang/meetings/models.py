@@ -327,6 +327,28 @@ class MeetingEvent(models.Model):
     """Every change of a meeting (or of a members' request), with its actor, written in the same
     transaction as the change (DESIGN habit 3)."""
 
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        AGENDA_ADDED = "agenda_added", _("agenda item added")
+        AGENDA_REMOVED = "agenda_removed", _("agenda item removed")
+        INVITED = "invited", _("invited")
+        UNINVITED = "uninvited", _("invitation withdrawn")
+        ANNOUNCED = "announced", _("announced")
+        CANCELLED = "cancelled", _("cancelled")
+        HELD = "held", _("held")
+        SIGNED_IN = "signed_in", _("signed in")
+        SIGN_IN_STRUCK = "sign_in_struck", _("struck from the sign-in sheet")
+        MINUTES_WRITTEN = "minutes_written", _("minutes written")
+        MINUTES_EDITED = "minutes_edited", _("minutes edited")
+        DECISION = "decision", _("decision recorded")
+        DECISION_REMOVED = "decision_removed", _("decision removed")
+        ATTACHMENT = "attachment", _("file added")
+        MINUTES_PUBLISHED = "minutes_published", _("minutes published")
+        REQUEST_CREATED = "request_created", _("a member asked for a committee meeting")
+        REQUEST_SIGNED = "request_signed", _("another member asked")
+        REQUEST_THRESHOLD = "request_threshold", _("a third of members asked (C6)")
+        REQUEST_MET = "request_met", _("committee meeting called")
+
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     request = models.ForeignKey(CommitteeMeetingRequest, null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="events")
@@ -334,9 +356,9 @@ class MeetingEvent(models.Model):
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    kind = models.CharField(max_length=24)
-    old_status = models.CharField(max_length=18, blank=True)
-    new_status = models.CharField(max_length=18, blank=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    old_status = models.CharField(max_length=18, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=18, choices=Status.choices, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 
@@ -467,14 +489,24 @@ class PetitionSignature(models.Model):
 class MotionEvent(models.Model):
     """Every change of a motion, with its actor, in the same transaction (DESIGN habit 3)."""
 
+    class Kind(models.TextChoices):
+        CREATED = "created", _("raised")
+        STEP = "step", _("step recorded")
+        STEP_ADVISORY = "step_advisory", _("step recorded (advisory, after the petition)")
+        SIGNED = "signed", _("an owner signed")
+        ASSEMBLY_REQUIRED = "assembly_required", _("20% of owners asked: assembly required")
+        POLL_OPENED = "poll_opened", _("owners' poll created")
+        DECIDED = "decided", _("decided by the owners' poll")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
     motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="events")
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    kind = models.CharField(max_length=24)
-    old_stage = models.CharField(max_length=10, blank=True)
-    new_stage = models.CharField(max_length=10, blank=True)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    old_stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    new_stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
 

@@ -31,8 +31,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sanfang.accounts.models import COMPOUND_ROLES, Role
-from sanfang.accounts.scope import compound_q, seats_of, sees_everything
-from sanfang.orgs.models import Organization, Ownership
+from sanfang.accounts.scope import seats_of, sees_everything
+from sanfang.orgs.models import Organization, Ownership, ServiceContract
 from sanfang.places.models import Compound
 
 from .rules import Kind, Stage, Status
@@ -118,6 +118,23 @@ def is_staff_for(user) -> bool:
     return sees_everything(user) or any(s.role not in COMPOUND_ROLES for s in seats_of(user))
 
 
+def _served_compounds(user):
+    """Compound ids opened by the user's organisation seats other than departments: a committee
+    its compound, a company the compounds it serves now (a department's seat opens its whole
+    region in ``accounts.scope``, but here it sees only what it is invited to)."""
+    today = timezone.localdate()
+    q = _NOTHING
+    for seat in seats_of(user):
+        org = seat.organization if seat.organization_id else None
+        if org is None or seat.role == Role.DEPARTMENT_OFFICER or not org.active_on(today):
+            continue
+        if org.kind == Organization.Kind.PROPERTY_COMPANY:
+            q |= Q(pk__in=ServiceContract.objects.current_on(today).filter(company_id=org.pk).values("compound_id"))
+        elif org.compound_id:
+            q |= Q(pk=org.compound_id)
+    return Compound.objects.filter(q).values("pk")
+
+
 def meeting_q(user) -> Q:
     """The meetings ``user`` may see (see the module docstring)."""
     from .models import Invitation
@@ -138,8 +155,7 @@ def meeting_q(user) -> Q:
         elif seat.organization_id:
             orgs.append(seat.organization_id)
     if orgs:
-        served = Compound.objects.filter(compound_q(user, residents=False)).values("pk")
-        q |= Q(compound__in=served) & ~Q(status=Status.DRAFT)
+        q |= Q(compound__in=_served_compounds(user)) & ~Q(status=Status.DRAFT)
         q |= Q(convener_id__in=orgs)
         q |= Exists(Invitation.objects.filter(meeting=OuterRef("pk"), organization_id__in=orgs)) & ~Q(
             status=Status.DRAFT)
@@ -165,17 +181,12 @@ def motion_q(user) -> Q:
         return Q()
     if not user or not user.is_authenticated:
         return _NOTHING
-    q = _NOTHING
-    org_seat = False
+    q = Q(compound__in=_served_compounds(user))
     for seat in seats_of(user):
         if seat.region_id:
             q |= Q(compound__community__path__startswith=seat.region.path)
         elif seat.role in COMPOUND_ROLES and seat.compound_id:
             q |= Q(compound_id=seat.compound_id)
-        elif seat.organization_id and seat.role != Role.DEPARTMENT_OFFICER:
-            org_seat = True
-    if org_seat:
-        q |= Q(compound__in=Compound.objects.filter(compound_q(user, residents=False)).values("pk"))
     return q
 
 

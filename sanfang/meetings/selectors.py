@@ -5,12 +5,19 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from sanfang.accounts.scope import visible_compounds, visible_organizations, visible_persons
-from sanfang.orgs.models import Ownership
+from sanfang.accounts.models import Role
+from sanfang.accounts.scope import (
+    compound_q,
+    seats_of,
+    visible_compounds,
+    visible_organizations,
+    visible_persons,
+)
+from sanfang.orgs.models import Membership, Ownership
 from sanfang.places.models import Compound, Region
 
 from . import permissions as perms
-from .models import Meeting, MeetingAttachment, MeetingEvent, Motion, MotionEvent
+from .models import CommitteeMeetingRequest, Meeting, MeetingAttachment, MeetingEvent, Motion, MotionEvent
 from .rules import ENDED, Kind, Status
 
 
@@ -97,6 +104,38 @@ def people_for(user, meeting: Meeting) -> QuerySet:
     return visible_persons(user, meeting_people(meeting)).order_by("name", "pk")
 
 
+def people_around(user, *, compound=None, community=None, day=None) -> QuerySet:
+    """Current members of the organisations of a compound (or community) and the regions above,
+    as far as the user may see them: whom to invite by name, or name as taking part in a step."""
+    from .services import related_organizations
+
+    community = community or compound.community
+    orgs = related_organizations(compound=compound, community=community).values("pk")
+    members = Membership.objects.current_on(day or timezone.localdate()).filter(
+        organization__in=orgs).values("person_id")
+    return visible_persons(user).filter(pk__in=members).order_by("name", "pk")
+
+
+def invitable_people(user, meeting: Meeting) -> QuerySet:
+    return people_around(user, compound=meeting.compound, community=meeting.community,
+                         day=timezone.localdate(meeting.scheduled_at))
+
+
+def member_compounds(user) -> QuerySet:
+    """Compounds whose owners' committee the user sits on (they may ask for a meeting, C6)."""
+    ids = [s.organization.compound_id for s in seats_of(user)
+           if s.role == Role.COMMITTEE_MEMBER and s.organization_id and s.organization.compound_id]
+    return Compound.objects.filter(pk__in=ids).order_by("code")
+
+
+def requests_for(user) -> QuerySet:
+    """Members' requests for a committee meeting (C6) in the compounds the user serves (not as a
+    resident): the committee, the company, region staff."""
+    return (CommitteeMeetingRequest.objects.filter(compound__in=Compound.objects.filter(
+        compound_q(user, residents=False)).values("pk"))
+        .select_related("compound", "committee").prefetch_related("signers").order_by("met_at", "-created_at"))
+
+
 # --- motions ---------------------------------------------------------------------------------
 
 
@@ -134,6 +173,21 @@ def meetings_for_motion(user, mo: Motion) -> QuerySet:
     return visible_meetings(user).filter(
         Q(compound=mo.compound) | Q(compound__isnull=True, community=mo.compound.community_id),
         status__in=(Status.HELD, Status.MINUTES_PUBLISHED)).order_by("-scheduled_at")
+
+
+def motion_compounds(user, *, petition: bool = False) -> QuerySet:
+    """Compounds where the user may raise a motion: region staff (community worker and above)
+    their subtree, committee members their compound, and for a petition owners theirs."""
+    if perms.sees_everything(user):
+        return Compound.objects.order_by("code")
+    q = Q(pk__in=[])
+    for seat in seats_of(user):
+        if seat.role in perms.STAFF_ROLES and seat.region_id:
+            q |= Q(community__path__startswith=seat.region.path)
+    q |= Q(pk__in=member_compounds(user).values("pk"))
+    if petition and getattr(user, "person_id", None):
+        q |= Q(pk__in=Ownership.objects.filter(person_id=user.person_id).values("compound_id"))
+    return Compound.objects.filter(q).order_by("code")
 
 
 def my_units(user, compound: Compound) -> QuerySet:

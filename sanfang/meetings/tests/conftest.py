@@ -18,6 +18,17 @@ def _frozen(request):
 
 
 @pytest.fixture(autouse=True)
+def _event_kinds_are_known(request):
+    """Every event a test wrote names a kind the timeline can label."""
+    yield
+    if "world" in request.fixturenames or "browser_world" in request.fixturenames:
+        from sanfang.meetings.models import MeetingEvent, MotionEvent
+
+        assert set(MeetingEvent.objects.values_list("kind", flat=True)) <= set(MeetingEvent.Kind.values)
+        assert set(MotionEvent.objects.values_list("kind", flat=True)) <= set(MotionEvent.Kind.values)
+
+
+@pytest.fixture(autouse=True)
 def _memory_sender(settings):
     from sanfang.tickets import notify
 
