@@ -57,6 +57,10 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (> 1: gthread)")
     parser.add_argument("--tickets", type=int, default=None, help="cases to load (default 25 M × scale)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML inbox page")
+    parser.add_argument("--reuse", metavar="DATABASE",
+                        help="measure on a PostgreSQL database an earlier run left (run with --keep, then "
+                             "CREATE DATABASE <name> TEMPLATE sanfang_bench_inbox): it is migrated, nothing is "
+                             "loaded, the bench users found there are used again")
     opts = parser.parse_args(argv)
     n_tickets = opts.tickets if opts.tickets is not None else round(25_000_000 * scale)
 
@@ -66,16 +70,26 @@ def run(*, scale: float, argv: list[str]) -> None:
 
     from ._server import configure_categories, import_registry
 
+    if opts.reuse:
+        _switch_to(opts.reuse)
+        from sanfang.tickets.models import Category
+
+        world = _World.load(list(Category.objects.order_by("order", "pk")))
+        stats = _stats()
+        n_tickets = stats.pop("tickets")
+        log(f"reusing {opts.reuse}: {n_tickets:,} cases ({stats}); ANALYZE …")
+        _analyze()
+    else:
+        log(f"generating megacity({scale}) …")
+        import_registry(megacity(scale))
+        categories = configure_categories()
+        world = _World.load(categories)
+        log(f"loading {n_tickets:,} cases with COPY …")
+        t = time.perf_counter()
+        stats = _copy_tickets(world, n_tickets, seed=2025)
+        log(f"  {n_tickets:,} cases in {time.perf_counter() - t:.1f} s ({stats}); ANALYZE …")
+        _analyze()
     database = database_label()
-    log(f"generating megacity({scale}) …")
-    import_registry(megacity(scale))
-    categories = configure_categories()
-    world = _World.load(categories)
-    log(f"loading {n_tickets:,} cases with COPY …")
-    t = time.perf_counter()
-    stats = _copy_tickets(world, n_tickets, seed=2025)
-    log(f"  {n_tickets:,} cases in {time.perf_counter() - t:.1f} s ({stats}); ANALYZE …")
-    _analyze()
     roles = _roles(world)
 
     try:
@@ -328,6 +342,34 @@ def _secondary_indexes(cur) -> dict[str, str]:
     return dict(cur.fetchall())
 
 
+def _switch_to(name: str) -> None:
+    """Point this process (and the server it starts) at the database ``name`` on the same
+    server, and migrate it."""
+    import os
+    from urllib.parse import urlsplit
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    if not url.scheme.startswith("postgres"):
+        raise BenchFailure("--reuse needs a PostgreSQL DATABASE_URL")
+    connections.close_all()
+    os.environ["DATABASE_URL"] = url._replace(path=f"/{name}").geturl()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _stats() -> dict:
+    from django.db.models import Count, Q
+
+    from sanfang.tickets.models import Ticket
+    from sanfang.tickets.rules import OPEN
+
+    got = Ticket.objects.aggregate(n=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN)))
+    return {"tickets": got["n"], "open": got["open"], "open_share": round(got["open"] / got["n"], 4) if got["n"] else 0}
+
+
 def _analyze() -> None:
     from django.db import connection
 
@@ -374,7 +416,7 @@ def _roles(world: _World) -> list[_Role]:
                                ("subdistrict_officer", Role.SUBDISTRICT_OFFICER, median(Region.Level.SUBDISTRICT)),
                                ("district_officer", Role.DISTRICT_OFFICER,
                                 Region.objects.filter(level=Region.Level.DISTRICT).order_by("code").first())):
-        user = staff_user(f"bench-{name}", role, region=region)
+        user = _existing(f"bench-{name}") or staff_user(f"bench-{name}", role, region=region)
         roles.append(_Role(name, user, f"{role} @ {region.code} {region.name}",
                            Compound.objects.in_region(region).count()))
     served: dict[int, int] = {}
@@ -383,12 +425,20 @@ def _roles(world: _World) -> list[_Role]:
     if served:
         company_id = max(served, key=lambda c: (served[c], -c))
         company = Organization.objects.get(pk=company_id)
-        user = staff_user("bench-company_staff", Role.COMPANY_STAFF, organization=company)
+        user = _existing("bench-company_staff") or staff_user("bench-company_staff", Role.COMPANY_STAFF,
+                                                               organization=company)
         roles.append(_Role("company_staff", user, f"{Role.COMPANY_STAFF} @ {company.code} {company.name}",
                            served[company_id]))
     else:
         log("no company serves a compound now: the company staff role is skipped")
     return roles
+
+
+def _existing(username: str):
+    """The bench user of an earlier run (``--reuse``), with the seat it was given then."""
+    from sanfang.accounts.models import User
+
+    return User.objects.filter(username=username).first()
 
 
 def _queries_and_plans(role: _Role) -> dict:
@@ -418,15 +468,20 @@ def _queries_and_plans(role: _Role) -> dict:
         if kind == "api":
             role.inbox_count = answer.json().get("count")
         plans = {}
-        for statement in (s for s in sql if s.startswith("SELECT") and '"tickets_ticket"' in s):
+        # The inbox runs its page as a prepared statement on PostgreSQL (EXECUTE sanfang_inbox_…):
+        # EXPLAIN EXECUTE shows the plan that is kept and reused.
+        for statement in (s for s in sql if (s.startswith("SELECT") and '"tickets_ticket"' in s)
+                          or s.startswith("EXECUTE sanfang_inbox")):
             with connection.cursor() as c:
                 c.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
                 plan = [r[0] for r in c.fetchall()]
             label = "count" if statement.startswith("SELECT COUNT(*)") else "page"
             label += str(sum(1 for k in plans if k.startswith(label)) or "")
             execution = next((p for p in plan if p.startswith("Execution Time")), "")
+            planning = next((p for p in plan if p.startswith("Planning Time")), "")
             scan = next((p.strip().removeprefix("->  ") for p in plan if " on tickets_ticket" in p), "")
             plans[label] = {"ms": float(execution.split(":")[1].split()[0]) if execution else None,
+                            "planning_ms": float(planning.split(":")[1].split()[0]) if planning else None,
                             "top": plan[0].strip(), "tickets_scan": scan,
                             "buffers": next((p.strip() for p in plan if "Buffers:" in p), "")}
             log(f"EXPLAIN ANALYZE, {kind} inbox of {role.name} ({label}):\n  {statement}\n  " + "\n  ".join(plan))

@@ -1,8 +1,12 @@
 """Users and the seats they hold: a role at a node (region, compound or organisation)."""
 
 import hashlib
+import itertools
+import re
 import secrets
+import weakref
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -141,3 +145,101 @@ class ApiToken(models.Model):
         key = "sf_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash(key), prefix=key[:8])
         return token, key
+
+
+class RowReader:
+    """Whole rows of a few models read by one hand-written join, turned into instances the way
+    the ORM does (the backend's converters, then ``from_db``).
+
+    For the reads every request makes — a token's user, a user's seats with their region and
+    organisation — compiling the ORM query costs several times more than running it (bench
+    inbox); the SQL here is built once per database alias and only executed afterwards.
+    ``parts`` are ``(alias, model)`` pairs in the order the SELECT lists them.
+    """
+
+    def __init__(self, *parts):
+        self.parts = parts
+        self._converters: dict[str, list] = {}
+
+    def columns(self, connection) -> str:
+        qn = connection.ops.quote_name
+        return ", ".join(f"{qn(alias)}.{qn(f.column)}" for alias, model in self.parts
+                         for f in model._meta.concrete_fields)
+
+    def _converters_for(self, connection) -> list:
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for alias, model in self.parts:
+                for f in model._meta.concrete_fields:
+                    col = f.get_col(alias)
+                    convs = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                    found.append((col, convs) if convs else None)
+            self._converters[connection.alias] = found
+        return found
+
+    def instances(self, row, connection) -> list:
+        """One instance per part (None for a part whose primary key is NULL: an outer join
+        that found nothing)."""
+        values = list(row)
+        for i, conv in enumerate(self._converters_for(connection)):
+            if conv is not None and values[i] is not None:
+                col, convs = conv
+                for c in convs:
+                    values[i] = c(values[i], col, connection)
+        out, start = [], 0
+        for _alias, model in self.parts:
+            n = len(model._meta.concrete_fields)
+            chunk = values[start:start + n]
+            start += n
+            pk_index = model._meta.concrete_fields.index(model._meta.pk)
+            out.append(None if chunk[pk_index] is None else model.from_db(connection.alias, None, chunk))
+        return out
+
+
+# ---- prepared statements --------------------------------------------------------------------
+#
+# PostgreSQL plans every statement it receives; for the small reads each request makes (the
+# token, the seats, the inbox page) planning costs as much as running them (bench inbox). A
+# statement run through ``prepared_rows`` is prepared once per connection and executed by name
+# afterwards. Django's persistent connections (CONN_MAX_AGE) keep them for as long as they
+# live. Set PREPARED_STATEMENTS = False behind a pooler that hands one server connection to
+# several clients (PgBouncer in transaction mode), where a prepared statement may be missing.
+
+_PLACEHOLDER = re.compile(r"%s")
+_statement_names = itertools.count(1)
+_prepared: "weakref.WeakKeyDictionary[object, dict[str, None]]" = weakref.WeakKeyDictionary()
+PREPARED_MAX = 200  # per connection; beyond it the oldest is deallocated
+
+
+def statement_name(prefix: str) -> str:
+    """A name for a statement, unique in this process."""
+    return f"sanfang_{prefix}_{next(_statement_names)}"
+
+
+def prepared_rows(connection, name: str, sql: str, params=()) -> list[tuple]:
+    """The rows of ``sql`` for ``params``: on PostgreSQL through a statement prepared as
+    ``name`` on this connection; elsewhere as it is. With ``params``, ``sql`` marks them
+    ``%s`` and holds no other ``%s``; without, it is sent as written (literals and all)."""
+    with connection.cursor() as c:
+        if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
+            c.execute(sql, params or None)
+            return c.fetchall()
+        raw = connection.connection
+        names = _prepared.get(raw)
+        if names is None:
+            names = _prepared[raw] = {}
+        if name not in names:
+            if len(names) >= PREPARED_MAX:
+                oldest = next(iter(names))
+                c.execute(f"DEALLOCATE {oldest}")
+                del names[oldest]
+            numbers = itertools.count(1)
+            body = _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql) if params else sql
+            c.execute(f"PREPARE {name} AS {body}")
+            names[name] = None  # a PREPARE outlives a rollback: it stays known
+        if params:
+            c.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
+        else:
+            c.execute(f"EXECUTE {name}")
+        return c.fetchall()

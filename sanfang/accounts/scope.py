@@ -6,16 +6,22 @@ compounds it currently serves, a resident seat one compound, a department seat t
 department belongs to. Rows outside answer 404 in views and the API.
 """
 
+import threading
+import time
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from sanfang.orgs.models import Membership, Organization, Ownership, Person, ServiceContract
 from sanfang.places.models import Building, Compound, Grid, Region, Unit
 
-from .models import COMPOUND_ROLES, Role, Seat
+from .models import COMPOUND_ROLES, Role, RowReader, Seat, prepared_rows, statement_name
 
 _NOTHING = Q(pk__in=[])
 
@@ -24,13 +30,113 @@ PHONE_ROLES = {Role.DISTRICT_OFFICER, Role.SUBDISTRICT_OFFICER, Role.COMMUNITY_W
 
 
 def seats_of(user) -> list[Seat]:
+    """The user's active seats, each with its region and its organisation (and that
+    organisation's region) loaded: read from the database once per request (kept on the user
+    object), never from a cache, so a seat removed or ended counts from the next request on."""
     if not user or not user.is_authenticated:
         return []
-    cache = getattr(user, "_seat_cache", None)
-    if cache is None:
-        cache = list(Seat.objects.active().filter(user=user).select_related("region", "organization__region"))
-        user._seat_cache = cache
-    return cache
+    found = getattr(user, "_seat_cache", None)
+    if found is None:
+        found = user._seat_cache = _read_seats(user)
+    return found
+
+
+# One join for the seats and what they sit at, written once: the ORM's select_related compiled
+# it again on every request, which cost more than running it (bench inbox).
+_SEAT_ROWS = RowReader(("s", Seat), ("r", Region), ("o", Organization), ("orr", Region))
+_seat_sql: dict[str, str] = {}
+_SEAT_STATEMENT = statement_name("seats")
+
+
+def _read_seats(user) -> list[Seat]:
+    connection = connections[router.db_for_read(Seat)]
+    sql = _seat_sql.get(connection.alias)
+    if sql is None:
+        qn = connection.ops.quote_name
+        region, org = qn(Region._meta.db_table), qn(Organization._meta.db_table)
+        sql = _seat_sql[connection.alias] = (
+            f"SELECT {_SEAT_ROWS.columns(connection)} FROM {qn(Seat._meta.db_table)} {qn('s')} "
+            f"LEFT OUTER JOIN {region} {qn('r')} ON {qn('r')}.{qn('id')} = {qn('s')}.{qn('region_id')} "
+            f"LEFT OUTER JOIN {org} {qn('o')} ON {qn('o')}.{qn('id')} = {qn('s')}.{qn('organization_id')} "
+            f"LEFT OUTER JOIN {region} {qn('orr')} ON {qn('orr')}.{qn('id')} = {qn('o')}.{qn('region_id')} "
+            f"WHERE {qn('s')}.{qn('user_id')} = %s AND ({qn('s')}.{qn('ends')} IS NULL OR {qn('s')}.{qn('ends')} >= %s) "
+            f"ORDER BY {qn('s')}.{qn('id')}"
+        )
+    today = connection.ops.adapt_datefield_value(timezone.localdate())  # Seat.objects.active()
+    rows = prepared_rows(connection, _SEAT_STATEMENT, sql, [user.pk, today])
+    seats = []
+    for row in rows:
+        seat, region, org, org_region = _SEAT_ROWS.instances(row, connection)
+        Seat.user.field.set_cached_value(seat, user)
+        Seat.region.field.set_cached_value(seat, region)
+        Seat.organization.field.set_cached_value(seat, org)
+        if org is not None:
+            Organization.region.field.set_cached_value(org, org_region)
+        seats.append(seat)
+    return seats
+
+
+# ---- the compounds of a region subtree, kept per process ------------------------------------
+
+VERSION_KEY = "sanfang:scope:places-version"
+_subtrees: dict[str, tuple[float, tuple[int, ...]]] = {}
+_subtrees_seen: list = [None]  # the version key's value when _subtrees was last filled
+_subtrees_lock = threading.Lock()
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "SCOPE_CACHE_SECONDS", 60))
+
+
+def compound_ids_in(path: str) -> tuple[int, ...]:
+    """Ids of the compounds under the region at ``path`` (a materialised path), ascending.
+
+    Read once and kept for ``SCOPE_CACHE_SECONDS`` (60 s) per process, so a list filtered by
+    a district's thousand compounds costs no join and its plan knows them. Saving or deleting
+    a region or a compound (the admin, services, ``Region.save`` moving a subtree) forgets
+    every kept list at once in this process and, through a version key in Django's cache, in
+    every process sharing that cache; bulk writes that send no signals (the registry import's
+    COPY) and processes with a private cache see the change within ``SCOPE_CACHE_SECONDS``.
+    Only lists use this (the inbox); a case's page and every action check the scope afresh.
+    """
+    now = time.monotonic()
+    version = cache.get(VERSION_KEY)
+    if version != _subtrees_seen[0]:
+        with _subtrees_lock:
+            _subtrees.clear()
+            _subtrees_seen[0] = version
+    hit = _subtrees.get(path)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    ids = tuple(Compound.objects.filter(community__path__startswith=path).order_by("pk").values_list("pk", flat=True))
+    with _subtrees_lock:
+        if _subtrees_seen[0] == version:
+            _subtrees[path] = (now + _ttl(), ids)
+    return ids
+
+
+def forget_places(**_kwargs) -> None:
+    """Forget the kept subtrees in this process (a signal receiver: arguments are ignored)."""
+    with _subtrees_lock:
+        _subtrees.clear()
+
+
+def _places_changed(**_kwargs) -> None:
+    """A region or a compound was saved or deleted: forget now (this request sees its own
+    change), again after the commit (a list re-read by another thread meanwhile saw the old
+    rows), and tell the other processes through the shared cache."""
+    forget_places()
+    transaction.on_commit(forget_places)
+    transaction.on_commit(_bump_version)
+
+
+def _bump_version() -> None:
+    cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+for _model in (Region, Compound):
+    post_save.connect(_places_changed, sender=_model, dispatch_uid=f"scope.places.saved.{_model.__name__}")
+    post_delete.connect(_places_changed, sender=_model, dispatch_uid=f"scope.places.deleted.{_model.__name__}")
 
 
 def sees_everything(user) -> bool:

@@ -234,6 +234,15 @@ class Ticket(models.Model):
             # officer walks this and stops at the 21st case in their area (bench inbox).
             models.Index(fields=["tier", "due_at"], condition=Q(status__in=sorted(OPEN)),
                          name="ticket_open_tier_due_idx"),
+            # A company's or department's inbox: the open cases sent to it at a tier, in deadline
+            # order — it reads its 21 rows and stops (bench inbox).
+            models.Index(fields=["responsible_org", "tier", "due_at"], condition=Q(status__in=sorted(OPEN)),
+                         name="ticket_open_org_tier_due_idx"),
+            # The inbox of a committee, a community worker or a subdistrict officer: the open cases
+            # of each of their compounds at their tier (and, for a community, those of the
+            # residents' committee still at the compound tier) without reading the others.
+            models.Index(fields=["compound", "tier", "responsible", "due_at"], condition=Q(status__in=sorted(OPEN)),
+                         name="ticket_open_compound_tier_idx"),
             models.Index(fields=["raised_by", "-id"]),
             models.Index(fields=["compound", "category", "status"]),
         ]

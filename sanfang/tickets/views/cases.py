@@ -39,9 +39,11 @@ def my_cases(request):
 def inbox(request):
     """The seat's work, soonest deadline first, overdue first; departments also see summonses."""
     overdue = request.GET.get("overdue") == "1"
-    qs = selectors.inbox(request.user, overdue_only=overdue, category=request.GET.get("category", ""),
-                         compound=request.GET.get("compound", ""))
-    page = selectors.Window(qs, request.GET.get("page"), PER_PAGE)
+    number = selectors.Window.page_number(request.GET.get("page"))
+    rows, has_next = selectors.inbox_page(request.user, overdue_only=overdue, category=request.GET.get("category", ""),
+                                          compound=request.GET.get("compound", ""),
+                                          offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+    page = selectors.Window.of_rows(number, rows, has_next)
     summonses = list(selectors.summonses_for(request.user)[:50]) if any(
         s.role == "department_officer" for s in seats_of(request.user)) else []
     return render(request, "tickets/inbox.html", {"page": page, "overdue": overdue, "summonses": summonses,
