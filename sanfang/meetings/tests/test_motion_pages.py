@@ -194,3 +194,13 @@ def test_withdraw_through_the_page(world, login):
 def test_unknown_action_is_404(world, login):
     mo = raise_motion(world)
     assert login(world.users["chair"]).post(f"/meetings/motions/{mo.pk}/explode/").status_code == 404
+
+
+def test_the_case_page_offers_raising_a_motion_only_to_those_who_may(world, ticket, login):
+    for who, offered in (("community", True), ("chair", True), ("company", False), ("resident", False)):
+        page = login(world.users[who]).get(f"/tickets/{ticket.reference}/")
+        assert page.status_code == 200, who
+        body = page.content.decode()
+        assert ('data-testid="raise-motion"' in body) is offered, who
+        if offered:
+            assert f"/meetings/motions/new/?ticket={ticket.reference}" in body
