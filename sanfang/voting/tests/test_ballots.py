@@ -2,6 +2,7 @@
 capped and revocable, paper never over an online ballot; every refusal changes nothing."""
 
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -163,3 +164,143 @@ def test_two_ballots_for_one_head_at_once(world, open_poll, owners, transactiona
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(outcomes) == ["duplicate", "ok"] and Ballot.objects.count() == 1
+
+
+def test_a_close_between_the_checks_and_the_insert_stores_nothing(world, open_poll, monkeypatch):
+    """The INSERT stores the ballot only while the poll is open: a close that lands after the
+    ballot's checks leaves it refused, not counted after the close."""
+    from sanfang.voting.models import Poll
+
+    read = svc._context
+
+    def then_closed(*args, **kwargs):
+        ctx = read(*args, **kwargs)
+        Poll.objects.filter(pk=open_poll.pk).update(status=Poll.Status.CLOSED)
+        return ctx
+
+    monkeypatch.setattr(svc, "_context", then_closed)
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    assert err.value.code == "not_allowed" and Ballot.objects.count() == 0
+
+
+def test_a_receipt_that_collides_is_drawn_again(world, open_poll, owners, monkeypatch):
+    first = svc.ballot_cast(poll=open_poll, actor=world.users["chair"], choices=YES, now=DURING)
+    draws = iter([first.receipt, "FRESH0RECEIPT"[:12]])
+    monkeypatch.setattr(svc, "new_receipt", lambda: next(draws))
+    second = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    assert second.receipt == "FRESH0RECEIPT"[:12]
+    assert Ballot.objects.get(pk=second.pk).receipt == second.receipt and Ballot.objects.count() == 2
+
+
+def test_the_ballot_returned_is_the_row_stored(world, open_poll, owners):
+    b = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices={"2": "no", "1": "yes"}, now=DURING)
+    stored = Ballot.objects.get()
+    head = RollHead.objects.get(poll=open_poll, people=owners["a"])
+    assert (b.pk, b.receipt, b.head_id, b.compound_id, b.channel, b.cast_by_id, b.at, b.choices) == (
+        stored.pk, stored.receipt, head.pk, open_poll.compound_id, "online", world.users["owner_a"].pk, DURING,
+        {"1": "yes", "2": "no"})
+    assert stored.choices == {"1": "yes", "2": "no"} and stored.proxy_id is None and stored.changed == 0
+
+
+def test_a_changed_ballot_replaces_the_first_where_allowed(world, open_poll, owners):
+    open_poll.allow_change = True
+    open_poll.save()
+    first = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    again = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices={"1": "no", "2": "no"},
+                            now=DURING + timedelta(hours=1))
+    stored = Ballot.objects.get()
+    assert again.pk == first.pk and stored.receipt == first.receipt
+    assert stored.choices == {"1": "no", "2": "no"} and stored.changed == 1
+
+
+def test_a_duplicate_inside_a_transaction_leaves_it_usable(world, open_poll, owners):
+    from django.db import transaction
+
+    with transaction.atomic():
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+        with pytest.raises(ValidationError):
+            svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+        assert Ballot.objects.count() == 1  # the transaction goes on after the refusal
+
+
+def test_a_duplicate_outside_any_transaction(world, open_poll, owners, transactional_db):
+    """No caller's transaction: each statement is its own, and the refusal still names the
+    first receipt."""
+    first = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    assert err.value.code == "duplicate" and first.receipt in err.value.messages[0]
+    assert Ballot.objects.count() == 1
+
+
+def test_items_not_numbered_one_to_n_are_read_one_by_one(world, open_poll):
+    from sanfang.voting.models import PollItem
+
+    PollItem.objects.filter(poll=open_poll, order=2).update(order=5)
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+    assert err.value.code == "unknown_item"
+    b = svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices={"1": "yes", "5": "no"}, now=DURING)
+    assert b.choices == {"1": "yes", "5": "no"}
+
+
+def test_a_head_key_the_owner_is_not_on(world, open_poll, owners):
+    chairs = RollHead.objects.get(poll=open_poll, people=owners["chair"])
+    with pytest.raises(PermissionDenied):
+        svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, head_key=chairs.key, now=DURING)
+    assert Ballot.objects.count() == 0
+
+
+def test_a_user_without_an_owner_on_the_roll(world, open_poll):
+    with pytest.raises(PermissionDenied):
+        svc.ballot_cast(poll=open_poll, actor=world.users["company"], choices=YES, now=DURING)
+
+
+def test_closing_waits_for_a_ballot_in_flight(world, open_poll, owners, transactional_db, monkeypatch):
+    """PostgreSQL: the ballot's INSERT reads the poll FOR KEY SHARE, closing takes it FOR UPDATE.
+    A ballot whose checks passed while the poll was open, and whose INSERT comes while the close
+    holds the poll, stores nothing once the close commits: no ballot after the close."""
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers; the lock is exercised on PostgreSQL")
+    from django.db import transaction
+
+    from sanfang.voting.models import Poll
+
+    locked, outcome = threading.Event(), []
+
+    def close():
+        try:
+            with transaction.atomic():
+                p = Poll.objects.select_for_update().get(pk=open_poll.pk)
+                p.status = Poll.Status.CLOSED
+                p.save(update_fields=["status"])
+                locked.set()
+                time.sleep(0.5)  # the ballot's INSERT waits meanwhile
+        finally:
+            connection.close()
+
+    read = svc._context
+
+    def checked_then_wait(*args, **kwargs):
+        ctx = read(*args, **kwargs)  # still open
+        closer.start()
+        locked.wait(5)
+        return ctx
+
+    def vote():
+        try:
+            svc.ballot_cast(poll=open_poll, actor=world.users["owner_a"], choices=YES, now=DURING)
+            outcome.append("stored")
+        except ValidationError as exc:
+            outcome.append(exc.code)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(svc, "_context", checked_then_wait)
+    closer = threading.Thread(target=close)
+    voter = threading.Thread(target=vote)
+    voter.start()
+    voter.join(10)
+    closer.join(10)
+    assert outcome == ["not_allowed"] and Ballot.objects.count() == 0
