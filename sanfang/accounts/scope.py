@@ -82,6 +82,7 @@ VERSION_KEY = "sanfang:scope:places-version"
 _subtrees: dict[str, tuple[float, tuple[int, ...]]] = {}
 _subtrees_seen: list = [None]  # the version key's value when _subtrees was last filled
 _subtrees_lock = threading.Lock()
+_clock = time.monotonic  # a module attribute so tests can move it
 
 
 def _ttl() -> float:
@@ -99,7 +100,7 @@ def compound_ids_in(path: str) -> tuple[int, ...]:
     COPY) and processes with a private cache see the change within ``SCOPE_CACHE_SECONDS``.
     Only lists use this (the inbox); a case's page and every action check the scope afresh.
     """
-    now = time.monotonic()
+    now = _clock()
     version = cache.get(VERSION_KEY)
     if version != _subtrees_seen[0]:
         with _subtrees_lock:

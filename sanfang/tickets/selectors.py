@@ -10,6 +10,7 @@ from django.db import connections, router
 from django.db.models import F, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from sanfang.accounts.models import Role, prepared_rows, statement_name
@@ -177,7 +178,12 @@ class InboxRow:
 
     __slots__ = ("pk", "reference", "title", "status", "tier", "responsible", "channel", "external_id", "due_at",
                  "me_too", "created_at", "updated_at", "compound", "category", "get_status_display",
-                 "get_tier_display", "overdue")
+                 "get_tier_display", "overdue", "url")
+
+    @property
+    def due_label(self) -> str:
+        """The deadline as the lists show it (``|date:"m-d H:i"`` in the current time zone)."""
+        return timezone.localtime(self.due_at).strftime("%m-%d %H:%M") if self.due_at else ""
     is_open = True  # the inbox lists open cases only
 
     def as_api(self) -> dict:
@@ -248,6 +254,8 @@ def _rows(rows, converters, connection) -> list[InboxRow]:
     statuses, tiers = _labels()
     compounds = _compounds([r[12] for r in rows])
     categories = _categories()
+    # The case page's address, reversed once per page rather than once per row.
+    before, after = reverse("tickets:detail", args=["__reference__"]).split("__reference__", 1)
     out = []
     for r in rows:
         if converters:
@@ -261,6 +269,7 @@ def _rows(rows, converters, connection) -> list[InboxRow]:
         row.compound, row.category = compounds[compound_id], categories.get(category_id) or _category(category_id)
         row.get_status_display, row.get_tier_display = statuses[row.status], tiers[row.tier]
         row.overdue = row.due_at is not None and row.due_at < now
+        row.url = f"{before}{row.reference}{after}"
         out.append(row)
     return out
 
@@ -283,10 +292,11 @@ def _labels() -> tuple[dict, dict]:
 # when one is saved or deleted; a rename elsewhere shows within the minute.
 _display: dict[str, object] = {"until": 0.0, "compounds": {}, "categories": None}
 _display_lock = threading.Lock()
+_clock = time.monotonic  # a module attribute so tests can move it
 
 
 def _display_fresh() -> dict:
-    now = time.monotonic()
+    now = _clock()
     if _display["until"] <= now:
         with _display_lock:
             if _display["until"] <= now:
