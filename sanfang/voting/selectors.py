@@ -181,7 +181,6 @@ class Voter:
     for_person: int | None  # None: the user's own head
     grantor: Person | None = None
     proxy: Proxy | None = None
-    online: bool = True  # the head ``services.ballot_cast`` votes for this person
 
     @property
     def labels(self) -> list[str]:
@@ -193,14 +192,14 @@ def _ballots_by_head(poll: Poll, heads) -> dict:
 
 
 def own_heads(user, poll: Poll) -> list[Voter]:
-    """The heads of the roll the user is one of the people of (RULES V7). Online voting covers
-    the first of them only (``services.ballot_cast`` picks one head per person)."""
+    """The heads of the roll the user is one of the people of, by key: an owner of a flat alone
+    and of another with someone else is one of two heads (RULES V7) and votes for each."""
     person = getattr(user, "person_id", None)
     if not person:
         return []
     heads = list(RollHead.objects.filter(poll=poll, people__id=person).order_by("key"))
     ballots = _ballots_by_head(poll, heads)
-    return [Voter(head=h, ballot=ballots.get(h.pk), for_person=None, online=i == 0) for i, h in enumerate(heads)]
+    return [Voter(head=h, ballot=ballots.get(h.pk), for_person=None) for h in heads]
 
 
 def valid_proxies(user, poll: Poll, on: date | None = None) -> QuerySet:
@@ -215,21 +214,19 @@ def valid_proxies(user, poll: Poll, on: date | None = None) -> QuerySet:
             .select_related("grantor").order_by("grantor__name", "id"))
 
 
-def proxy_heads(user, poll: Poll, on: date | None = None) -> list[Voter]:
-    """The owners the user may vote for by proxy, each with the head the service votes for."""
-    proxies, seen = [], set()
+def proxy_heads(user, poll: Poll, on: date | None = None, *, skip=()) -> list[Voter]:
+    """The heads the user may vote for by proxy: every head of each owner who authorised them,
+    each once (two co-owners who both authorised the same person share one head), leaving out
+    the heads in ``skip`` (the user's own)."""
+    proxies = {}
     for p in valid_proxies(user, poll, on):
-        if p.grantor_id not in seen:
-            seen.add(p.grantor_id)
-            proxies.append(p)
-    heads = {}
-    for h in (RollHead.objects.filter(poll=poll, people__id__in=[p.grantor_id for p in proxies])
-              .prefetch_related("people").order_by("key")):
-        for person in h.people.all():
-            heads.setdefault(person.pk, h)
-    ballots = _ballots_by_head(poll, heads.values())
-    return [Voter(head=heads[p.grantor_id], ballot=ballots.get(heads[p.grantor_id].pk), for_person=p.grantor_id,
-                  grantor=p.grantor, proxy=p) for p in proxies if p.grantor_id in heads]
+        proxies.setdefault(p.grantor_id, p)
+    heads = (RollHead.objects.filter(poll=poll, people__id__in=list(proxies)).exclude(pk__in=[h.pk for h in skip])
+             .prefetch_related("people").distinct().order_by("key"))
+    found = [(h, next(proxies[p.pk] for p in h.people.all() if p.pk in proxies)) for h in heads]
+    ballots = _ballots_by_head(poll, [h for h, _p in found])
+    return sorted((Voter(head=h, ballot=ballots.get(h.pk), for_person=p.grantor_id, grantor=p.grantor, proxy=p)
+                   for h, p in found), key=lambda v: (v.grantor.name, v.head.key))
 
 
 # --- paper ballots and the door-to-door log ----------------------------------------------------

@@ -167,28 +167,40 @@ def test_a_proxy_over_the_cap_is_refused(world, open_poll, owners, owner_b, logi
     assert Proxy.objects.filter(revoked_at__isnull=True).count() == 2
 
 
-def test_an_owner_of_two_heads_is_told_which_one_votes_online(world, open_poll, owners, login):
-    """RULES V7: the chair's own flat (101) and a flat co-owned with others are two heads; the
-    online ballot covers the first (``services.ballot_cast`` takes one head per person), and the
-    page says so rather than pretending to vote for both."""
+def test_an_owner_of_two_heads_votes_for_each(world, owners, login):
+    """RULES V7: the chair's own flat (101) and the flat co-owned with owners a and b (102) are
+    two heads; the page offers both and a ballot goes to the head chosen."""
+    from datetime import datetime, timedelta
+
     from sanfang.orgs.models import Ownership
     from sanfang.voting.models import RollHead
 
-    Ownership.objects.create(unit=world.units["102"], person=owners["chair"], compound=world.compounds["k1"])
-    assert RollHead.objects.filter(poll=open_poll, people=owners["chair"]).count() == 1  # the roll is frozen
-    # a poll opened after the change sees both heads
-    from datetime import timedelta
+    from .conftest import SH
 
-    start = open_poll.opens_at + timedelta(days=30)
+    Ownership.objects.create(unit=world.units["102"], person=owners["chair"], compound=world.compounds["k1"])
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=SH)
     with time_machine.travel(start - timedelta(days=20), tick=False):
         poll = svc.poll_create(compound=world.compounds["k1"], title="两户", actor=world.users["chair"],
                                items=[("x", "covenant")], opens_at=start, closes_at=start + timedelta(days=10))
         svc.poll_announce(poll=poll, actor=world.users["chair"])
     svc.poll_open(poll=poll, actor=world.users["chair"], now=start)
-    assert RollHead.objects.filter(poll=poll, people=owners["chair"]).count() == 2
-    with time_machine.travel(start + timedelta(hours=1), tick=False):
+    own, shared = (RollHead.objects.get(poll=poll, people=owners["chair"], units__0__unit=label)
+                   for label in ("1-1-101", "1-1-102"))
+    with time_machine.travel(DURING, tick=False):
         c = login(world.users["chair"])
         page = c.get(f"/polls/{poll.pk}/vote/").content.decode()
-        assert 'data-testid="offline-heads"' in page and "1-1-102" in page.split('data-testid="offline-heads"')[1]
-        c.post(f"/polls/{poll.pk}/vote/", {"item_1": "yes", "confirmed": "1"})
-    assert Ballot.objects.get(poll=poll).head.units[0]["unit"] == "1-1-101"
+        assert 'data-testid="several-heads"' in page
+        assert f'data-head="{own.key}"' in page and f'data-head="{shared.key}"' in page
+        c.post(f"/polls/{poll.pk}/vote/", {"item_1": "yes", "confirmed": "1"})  # the first, by default
+        confirm = c.post(f"/polls/{poll.pk}/vote/", {"item_1": "no", "head": shared.key})
+        assert "1-1-102" in confirm.content.decode() and f'name="head" value="{shared.key}"' in confirm.content.decode()
+        r = c.post(f"/polls/{poll.pk}/vote/", {"item_1": "no", "head": shared.key, "confirmed": "1"})
+        shown = c.get(r.url).content.decode()
+        # a head the chair is not one of is refused, and nothing changes
+        dev = RollHead.objects.get(poll=poll, developer=True)
+        refused = c.post(f"/polls/{poll.pk}/vote/", {"item_1": "no", "head": dev.key, "confirmed": "1"})
+    ballots = {b.head_id: b for b in Ballot.objects.filter(poll=poll)}
+    assert set(ballots) == {own.pk, shared.pk}
+    assert ballots[own.pk].choices == {"1": "yes"} and ballots[shared.pk].choices == {"1": "no"}
+    assert re.search(r'id="receipt"[^>]*>([^<]+)<', shown).group(1) == ballots[shared.pk].receipt
+    assert levels(refused)[-1] == "error" and Ballot.objects.filter(poll=poll).count() == 2

@@ -1,7 +1,9 @@
-"""An owner's ballot, at phone width: their head (or the owner they hold a proxy from), one
-radio group per published item, a confirmation step, then the receipt. One ballot per head; a
-change only where the poll allows it and while it is open (the service decides)."""
+"""An owner's ballot, at phone width: their head(s) (or those of an owner they hold a proxy
+from), one radio group per published item, a confirmation step, then the receipt. One ballot
+per head (RULES V7); a change only where the poll allows it and while it is open. The service
+decides every refusal; this page only says it."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,16 +20,31 @@ from ..models import Ballot, Choice, Poll
 from .common import run
 
 S = Poll.Status
+HEAD_KEY = re.compile(r"^H\d{1,8}$")
 
 
-def _for_person(request) -> int | None:
-    raw = request.POST.get("for") or request.GET.get("for") or ""
-    return int(raw) if raw.isdigit() else None
+def _param(request, name: str) -> str:
+    return (request.POST.get(name) or request.GET.get(name) or "").strip()
 
 
-def _vote_url(poll, for_person) -> str:
-    url = reverse("voting:vote", args=[poll.pk])
-    return f"{url}?for={for_person}" if for_person else url
+def _who(request, user) -> tuple[int | None, str]:
+    """The owner voted for (None: the user themself) and the head named, from the address or
+    the form."""
+    raw = _param(request, "for")
+    for_person = int(raw) if raw.isdigit() else None
+    if for_person == getattr(user, "person_id", None):
+        for_person = None
+    head = _param(request, "head").upper()
+    return for_person, head if HEAD_KEY.match(head) else ""
+
+
+def _query(for_person, head_key, **extra) -> dict:
+    return {**({"for": for_person} if for_person else {}), **({"head": head_key} if head_key else {}), **extra}
+
+
+def _vote_url(poll, for_person, head_key) -> str:
+    query = urlencode(_query(for_person, head_key))
+    return reverse("voting:vote", args=[poll.pk]) + (f"?{query}" if query else "")
 
 
 def _shown_choices(ballot: Ballot | None, items) -> list[dict]:
@@ -46,16 +63,16 @@ def vote(request, pk):
     now = timezone.now()
     open_now = poll.status == S.OPEN and poll.opens_at <= now < poll.closes_at
     own = selectors.own_heads(user, poll) if poll.status != S.DRAFT else []
-    proxied = selectors.proxy_heads(user, poll) if poll.status == S.OPEN else []
-    for_person = _for_person(request)
-    if for_person == getattr(user, "person_id", None):
-        for_person = None
-    if for_person:
-        selected = next((v for v in proxied if v.for_person == for_person), None)
-        if selected is None and request.method == "GET":
-            messages.error(request, _("You hold no valid authorisation from this owner for this poll."))
-    else:
-        selected = next((v for v in own if v.online), None)
+    proxied = selectors.proxy_heads(user, poll, skip=[v.head for v in own]) if poll.status == S.OPEN else []
+    for_person, head_key = _who(request, user)
+    candidates = [v for v in proxied if v.for_person == for_person] if for_person else own
+    selected = next((v for v in candidates if v.head.key == head_key), None) if head_key else next(
+        iter(candidates), None)
+    if selected is None and (for_person or head_key) and request.method == "GET":
+        messages.error(request, _("You hold no valid authorisation from this owner for this poll.") if for_person
+                       else _("This owner is not on the roll of this poll."))
+    # The head named for the service: the one chosen on the page, whoever's it is.
+    key = selected.head.key if selected else head_key
 
     if request.method == "POST":
         form = f.BallotForm(request.POST, items=items)
@@ -63,24 +80,24 @@ def vote(request, pk):
             for error in form.non_field_errors():
                 messages.error(request, error)
             if form.non_field_errors():
-                return redirect(_vote_url(poll, for_person))
+                return redirect(_vote_url(poll, for_person, head_key))
         elif request.POST.get("confirmed") != "1":
             if selected is None:
-                messages.error(request, _("You hold no valid authorisation from this owner for this poll.") if for_person
-                               else _("This owner is not on the roll of this poll."))
-                return redirect(_vote_url(poll, for_person))
+                messages.error(request, _("You hold no valid authorisation from this owner for this poll.")
+                               if for_person else _("This owner is not on the roll of this poll."))
+                return redirect(_vote_url(poll, for_person, head_key))
             answers = form.answers()
-            back = {**({"for": for_person} if for_person else {}), **({"change": 1} if selected.ballot else {}),
-                    **{a["name"]: a["value"] for a in answers}}
+            back = _query(for_person, key, **({"change": 1} if selected.ballot else {}),
+                          **{a["name"]: a["value"] for a in answers})
             return render(request, "voting/vote_confirm.html", {
-                "poll": poll, "selected": selected, "for_person": for_person, "answers": answers,
+                "poll": poll, "selected": selected, "for_person": for_person, "head_key": key, "answers": answers,
                 "changing": bool(selected.ballot), "back": urlencode(back)})
         else:
             ballot = run(request, lambda: svc.ballot_cast(poll=poll, actor=user, choices=form.choices(),
-                                                          for_person_id=for_person))
+                                                          for_person_id=for_person, head_key=key or None))
             if ballot is not None:
                 messages.success(request, _("Your ballot is recorded. Keep the receipt code."))
-            return redirect(_vote_url(poll, for_person))
+            return redirect(_vote_url(poll, for_person, key))
     else:
         initial = {}
         if selected and selected.ballot and request.GET.get("change") == "1":
@@ -95,8 +112,8 @@ def vote(request, pk):
         request.GET.get("change") == "1" or request.method == "POST"))))
     return render(request, "voting/vote.html", {
         "poll": poll, "items": items, "form": form, "own": own, "proxied": proxied, "selected": selected,
-        "for_person": for_person, "ballot": ballot, "choices": _shown_choices(ballot, items),
-        "open_now": open_now, "before": poll.status in (S.DRAFT, S.ANNOUNCED) or (poll.status == S.OPEN and now < poll.opens_at),
-        "may_change": may_change, "show_form": show_form,
-        "offline_heads": [v for v in own if not v.online],
+        "for_person": for_person, "head_key": key, "ballot": ballot, "choices": _shown_choices(ballot, items),
+        "open_now": open_now, "may_change": may_change, "show_form": show_form,
+        "before": poll.status in (S.DRAFT, S.ANNOUNCED) or (poll.status == S.OPEN and now < poll.opens_at),
+        "change_query": urlencode(_query(for_person, key, change=1)),
     })
