@@ -466,7 +466,7 @@ def _queries_and_plans(role: _Role) -> dict:
                          "inprocess_cpu_ms": None, "cpu_profile": None}
             continue
         if kind == "api":
-            role.inbox_count = answer.json().get("count")
+            _check_against_the_orm(role, answer.json())
         plans = {}
         # The inbox runs its page as a prepared statement on PostgreSQL (EXECUTE sanfang_inbox_…):
         # EXPLAIN EXECUTE shows the plan that is kept and reused.
@@ -494,6 +494,20 @@ def _queries_and_plans(role: _Role) -> dict:
             + ", ".join(f"{k} {v['ms']} ms" for k, v in plans.items())
             + f"; in-process {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms CPU per request; CPU: {profile}")
     return out
+
+
+def _check_against_the_orm(role: _Role, body: dict) -> None:
+    """The API's page must be the first 20 cases of ``selectors.inbox`` (the ORM queryset the
+    hot path stands in for), in the same order; fails loudly otherwise. Also counts the inbox."""
+    from sanfang.accounts.models import User
+    from sanfang.tickets import selectors
+
+    user = User.objects.get(pk=role.user.pk)
+    expected = list(selectors.inbox(user).values_list("reference", flat=True)[:20])
+    got = [item["reference"] for item in body["items"]]
+    if got != expected:
+        raise BenchFailure(f"the API inbox of {role.name} differs from selectors.inbox: {got[:5]} … vs {expected[:5]} …")
+    role.inbox_count = selectors.inbox(user).count()
 
 
 def _baseline_cost(compound_ids: list[int]) -> tuple[float, float]:

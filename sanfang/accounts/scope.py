@@ -42,10 +42,63 @@ def seats_of(user) -> list[Seat]:
 
 
 # One join for the seats and what they sit at, written once: the ORM's select_related compiled
-# it again on every request, which cost more than running it (bench inbox).
-_SEAT_ROWS = RowReader(("s", Seat), ("r", Region), ("o", Organization), ("orr", Region))
+# it again on every request, which cost more than running it (bench inbox). The API's token
+# read joins the same (``seat_join``), so a request with a token reads both in one statement.
+SEAT_PARTS = (("s", Seat), ("r", Region), ("o", Organization), ("orr", Region))
+_SEAT_ROWS = RowReader(*SEAT_PARTS)
 _seat_sql: dict[str, str] = {}
 _SEAT_STATEMENT = statement_name("seats")
+
+
+def _related_join(connection) -> str:
+    qn = connection.ops.quote_name
+    region, org = qn(Region._meta.db_table), qn(Organization._meta.db_table)
+    s, r, o, orr, pk = qn("s"), qn("r"), qn("o"), qn("orr"), qn("id")
+    return (f"LEFT OUTER JOIN {region} {r} ON {r}.{pk} = {s}.{qn('region_id')} "
+            f"LEFT OUTER JOIN {org} {o} ON {o}.{pk} = {s}.{qn('organization_id')} "
+            f"LEFT OUTER JOIN {region} {orr} ON {orr}.{pk} = {o}.{qn('region_id')}")
+
+
+def _active(connection) -> str:
+    """Seat.objects.active(), with one parameter: ``seat_day(connection)``."""
+    qn = connection.ops.quote_name
+    return f"({qn('s')}.{qn('ends')} IS NULL OR {qn('s')}.{qn('ends')} >= %s)"
+
+
+def seat_columns(connection) -> str:
+    """The columns ``remember_seats`` reads, for a SELECT joining ``seat_join``."""
+    return _SEAT_ROWS.columns(connection)
+
+
+def seat_day(connection):
+    return connection.ops.adapt_datefield_value(timezone.localdate())
+
+
+def seat_join(connection, user_id: str) -> str:
+    """SQL joining the active seats of the user whose id is the column ``user_id`` (one row
+    per seat, NULLs without one), with what they sit at, as ``SEAT_PARTS`` name them; it takes
+    one parameter, ``seat_day(connection)``, where it stands."""
+    qn = connection.ops.quote_name
+    return (f"LEFT OUTER JOIN {qn(Seat._meta.db_table)} {qn('s')} ON {qn('s')}.{qn('user_id')} = {user_id} "
+            f"AND {_active(connection)} {_related_join(connection)}")
+
+
+def remember_seats(user, rows, connection, start: int = 0) -> list[Seat]:
+    """Turn rows read with ``seat_join`` (or ``_read_seats``) into the user's seats for this
+    request; ``start`` is where the seat columns begin in each row."""
+    seats = []
+    for row in rows:
+        seat, region, org, org_region = _SEAT_ROWS.instances(row[start:], connection)
+        if seat is None:  # the outer join found no seat
+            continue
+        Seat.user.field.set_cached_value(seat, user)
+        Seat.region.field.set_cached_value(seat, region)
+        Seat.organization.field.set_cached_value(seat, org)
+        if org is not None:
+            Organization.region.field.set_cached_value(org, org_region)
+        seats.append(seat)
+    user._seat_cache = seats
+    return seats
 
 
 def _read_seats(user) -> list[Seat]:
@@ -53,27 +106,13 @@ def _read_seats(user) -> list[Seat]:
     sql = _seat_sql.get(connection.alias)
     if sql is None:
         qn = connection.ops.quote_name
-        region, org = qn(Region._meta.db_table), qn(Organization._meta.db_table)
         sql = _seat_sql[connection.alias] = (
             f"SELECT {_SEAT_ROWS.columns(connection)} FROM {qn(Seat._meta.db_table)} {qn('s')} "
-            f"LEFT OUTER JOIN {region} {qn('r')} ON {qn('r')}.{qn('id')} = {qn('s')}.{qn('region_id')} "
-            f"LEFT OUTER JOIN {org} {qn('o')} ON {qn('o')}.{qn('id')} = {qn('s')}.{qn('organization_id')} "
-            f"LEFT OUTER JOIN {region} {qn('orr')} ON {qn('orr')}.{qn('id')} = {qn('o')}.{qn('region_id')} "
-            f"WHERE {qn('s')}.{qn('user_id')} = %s AND ({qn('s')}.{qn('ends')} IS NULL OR {qn('s')}.{qn('ends')} >= %s) "
+            f"{_related_join(connection)} WHERE {qn('s')}.{qn('user_id')} = %s AND {_active(connection)} "
             f"ORDER BY {qn('s')}.{qn('id')}"
         )
-    today = connection.ops.adapt_datefield_value(timezone.localdate())  # Seat.objects.active()
-    rows = prepared_rows(connection, _SEAT_STATEMENT, sql, [user.pk, today])
-    seats = []
-    for row in rows:
-        seat, region, org, org_region = _SEAT_ROWS.instances(row, connection)
-        Seat.user.field.set_cached_value(seat, user)
-        Seat.region.field.set_cached_value(seat, region)
-        Seat.organization.field.set_cached_value(seat, org)
-        if org is not None:
-            Organization.region.field.set_cached_value(org, org_region)
-        seats.append(seat)
-    return seats
+    rows = prepared_rows(connection, _SEAT_STATEMENT, sql, [user.pk, seat_day(connection)])
+    return remember_seats(user, rows, connection)
 
 
 # ---- the compounds of a region subtree, kept per process ------------------------------------

@@ -4,12 +4,15 @@ from django.db import connections, router
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
+from sanfang.accounts import scope
 from sanfang.accounts.models import ApiToken, RowReader, User, prepared_rows, statement_name
 
-# The token and its user in one join written once (the ORM compiled it again on every request,
-# which cost more than running it: bench inbox). Read on every request, never cached: a revoked
-# token or a deactivated user is refused from the next request on.
+# The token, its user and the user's seats in one join written once and prepared (the ORM
+# compiled the token's query again on every request, then the seats', which cost more than
+# running them: bench inbox). Read on every request, never kept: a revoked token, a deactivated
+# user or a removed seat counts from the next request on.
 _ROWS = RowReader(("t", ApiToken), ("u", User))
+_SEATS_START = len(ApiToken._meta.concrete_fields) + len(User._meta.concrete_fields)
 _sql: dict[str, str] = {}
 _STATEMENT = statement_name("token")
 LAST_USED_EVERY = 60  # seconds: at most one write per token per minute, reads stay reads
@@ -19,22 +22,27 @@ def _token_sql(connection) -> str:
     sql = _sql.get(connection.alias)
     if sql is None:
         qn = connection.ops.quote_name
-        t, u = qn("t"), qn("u")
+        t, u, pk = qn("t"), qn("u"), qn("id")
         sql = _sql[connection.alias] = (
-            f"SELECT {_ROWS.columns(connection)} FROM {qn(ApiToken._meta.db_table)} {t} "
-            f"INNER JOIN {qn(User._meta.db_table)} {u} ON {u}.{qn('id')} = {t}.{qn('user_id')} "
-            f"WHERE {t}.{qn('key_hash')} = %s AND {t}.{qn('revoked')} = %s AND {u}.{qn('is_active')} = %s"
+            f"SELECT {_ROWS.columns(connection)}, {scope.seat_columns(connection)} FROM {qn(ApiToken._meta.db_table)} {t} "
+            f"INNER JOIN {qn(User._meta.db_table)} {u} ON {u}.{pk} = {t}.{qn('user_id')} "
+            f"{scope.seat_join(connection, f'{u}.{pk}')} "
+            f"WHERE {t}.{qn('key_hash')} = %s AND {t}.{qn('revoked')} = %s AND {u}.{qn('is_active')} = %s "
+            f"ORDER BY {qn('s')}.{pk}"
         )
     return sql
 
 
 def user_for_token(key: str):
-    """The active user holding the live token ``key``, or None."""
+    """The active user holding the live token ``key`` (with their seats read for this
+    request), or None."""
     connection = connections[router.db_for_read(ApiToken)]
-    rows = prepared_rows(connection, _STATEMENT, _token_sql(connection), [ApiToken.hash(key), False, True])
+    rows = prepared_rows(connection, _STATEMENT, _token_sql(connection),
+                         [scope.seat_day(connection), ApiToken.hash(key), False, True])
     if not rows:
         return None
-    token, user = _ROWS.instances(rows[0], connection)
+    token, user = _ROWS.instances(rows[0][:_SEATS_START], connection)
+    scope.remember_seats(user, rows, connection, start=_SEATS_START)
     now = timezone.now()
     if token.last_used is None or (now - token.last_used).total_seconds() > LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)

@@ -103,6 +103,16 @@ def test_a_removed_seat_empties_the_inbox_at_once(world, desk, at_quarter_past_t
     assert desk["green"].reference not in client.get("/tickets/inbox/").content.decode()
 
 
+def test_an_api_inbox_request_is_two_statements(world, desk, at_quarter_past_two, client,  # noqa: F811
+                                                django_assert_num_queries):
+    """The token with its user and seats, then the page (last_used is written once a minute)."""
+    _token, key = ApiToken.issue(user=world.users["community"], name="app")
+    client.get("/api/v1/tickets/inbox", HTTP_AUTHORIZATION=f"Bearer {key}")
+    with django_assert_num_queries(2):
+        r = client.get("/api/v1/tickets/inbox", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert [i["reference"] for i in r.json()["items"]] == [desk[n].reference for n in INBOX["community"]]
+
+
 def test_a_revoked_token_reads_no_inbox(world, desk, at_quarter_past_two, client):  # noqa: F811
     token, key = ApiToken.issue(user=world.users["company"], name="app")
     assert client.get("/api/v1/tickets/inbox", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
