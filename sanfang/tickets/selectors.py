@@ -87,9 +87,10 @@ def _inbox_parts(user) -> tuple:
     for seat in seats_of(user):
         if seat.role in perms.TIER_OF_ROLE and seat.region_id:
             tier = perms.TIER_OF_ROLE[seat.role]
-            # compound_id IN (the subtree's compounds, listed): the planner then knows them
-            # and walks (compound_id, tier, due_at) per compound or the tier's deadline order,
-            # whichever is shorter (bench/RESULTS.md, inbox).
+            # compound_id IN (the subtree's compounds, listed and kept: accounts.scope.
+            # compound_ids_in): the planner then knows them and reads each compound's open
+            # cases at the tier (ticket_open_compound_tier_idx) or walks the tier's deadline
+            # order (ticket_open_tier_due_idx), whichever is shorter (bench/RESULTS.inbox.md).
             parts.append(("tier", tier, compound_ids_in(seat.region.path)))
             continue
         org = seat.organization
@@ -173,18 +174,19 @@ class Label:
 
 
 class InboxRow:
-    """One case of the inbox as a list shows it. Stands in for a Ticket in tickets/_list.html
-    and _status.html (same attribute names), without building a model instance per row."""
+    """One case of the inbox as the page (tickets/inbox.html) and the API show it, read as a
+    tuple instead of a model instance; its attributes carry a Ticket's names (``compound.name``,
+    ``get_status_display``, ``overdue``, ``is_open``) with the labels already translated."""
 
     __slots__ = ("pk", "reference", "title", "status", "tier", "responsible", "channel", "external_id", "due_at",
                  "me_too", "created_at", "updated_at", "compound", "category", "get_status_display",
                  "get_tier_display", "overdue", "url")
+    is_open = True  # the inbox lists open cases only
 
     @property
     def due_label(self) -> str:
         """The deadline as the lists show it (``|date:"m-d H:i"`` in the current time zone)."""
         return timezone.localtime(self.due_at).strftime("%m-%d %H:%M") if self.due_at else ""
-    is_open = True  # the inbox lists open cases only
 
     def as_api(self) -> dict:
         return {
