@@ -57,7 +57,7 @@ def _event(m: Meeting, kind: str, actor, *, now=None, old: str = "", new: str = 
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return (Meeting.objects.select_for_update().select_related("compound__community", "community", "convener")
+    return (Meeting.objects.select_for_update(of=("self",)).select_related("compound__community", "community", "convener")
             .get(pk=meeting.pk))
 
 
@@ -520,7 +520,7 @@ def meeting_request_create(*, compound: Compound, matter: str, actor, now=None) 
 @transaction.atomic
 def meeting_request_sign(*, request: CommitteeMeetingRequest, actor, now=None) -> CommitteeMeetingRequest:
     now = now or timezone.now()
-    req = CommitteeMeetingRequest.objects.select_for_update().select_related("compound__community").get(
+    req = CommitteeMeetingRequest.objects.select_for_update(of=("self",)).select_related("compound__community").get(
         pk=request.pk)
     _committee, pid = _member_person(actor, req.compound)
     if req.met_at is not None:

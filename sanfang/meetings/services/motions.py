@@ -52,7 +52,7 @@ def _event(mo: Motion, kind: str, actor, *, now=None, old: str = "", new: str = 
 
 
 def _locked(motion: Motion) -> Motion:
-    return Motion.objects.select_for_update().select_related("compound__community").get(pk=motion.pk)
+    return Motion.objects.select_for_update(of=("self",)).select_related("compound__community").get(pk=motion.pk)
 
 
 def _move(mo: Motion, new: str, *, kind: str, actor, now, note: str = "", **data) -> MotionEvent:
@@ -332,7 +332,7 @@ def motion_settle_from_poll(*, poll: Poll) -> Motion | None:
     """Called when a poll's result is published: the motion holding that poll is decided, passed
     when every item passed. The residents' step is recorded with the publisher as its actor.
     Nothing happens for a poll no motion holds; settling twice changes nothing."""
-    mo = Motion.objects.select_for_update().select_related("compound__community").filter(poll_id=poll.pk).first()
+    mo = Motion.objects.select_for_update(of=("self",)).select_related("compound__community").filter(poll_id=poll.pk).first()
     if mo is None:
         return None
     poll = Poll.objects.get(pk=poll.pk)
