@@ -395,8 +395,10 @@ def _verify_bare(base) -> None:
 
     ok = sum(1 for o in base.outcomes if o.status == 201)
     with connection.cursor() as c:
-        c.execute(f"SELECT count(*), count(DISTINCT (poll_id * 100000000 + head_id)) FROM {BARE_BALLOT_TABLE}")
-        rows, distinct = c.fetchone()
+        c.execute(f"SELECT count(*) FROM {BARE_BALLOT_TABLE}")
+        rows = c.fetchone()[0]
+        c.execute(f"SELECT count(*) FROM (SELECT DISTINCT poll_id, head_id FROM {BARE_BALLOT_TABLE}) d")
+        distinct = c.fetchone()[0]
     if rows != ok or distinct != ok:
         raise BenchFailure(f"the baseline stored {rows} rows ({distinct} distinct) for {ok} answered 201")
 

@@ -33,16 +33,21 @@ class BallotOut(Schema):
     at: str
 
 
-def visible(user, compound_id: int, community_path: str) -> bool:
-    """Whether the compound is in the user's scope: ``visible_compounds(user)`` says so, but a
+def visible(user, compound_id: int, community_path: str | None = None) -> bool:
+    """Whether the compound is in the user's scope, as ``visible_compounds(user)`` says, but a
     resident's own compound and a region seat over its community are answered from the seats
-    already read, with no query (the other seats ask the database, as ``visible_compounds``)."""
+    already read (the community's path read if not given), the other seats by the database."""
     if sees_everything(user):
         return True
     if any(s.role in COMPOUND_ROLES and s.compound_id == compound_id for s in seats_of(user)):
         return True  # compound_q: Q(pk=seat.compound_id) for a resident seat
-    if any(community_path.startswith(p) for p in region_paths(user)):
-        return True  # compound_q: community__path__startswith for a region (or department) seat
+    paths = region_paths(user)
+    if paths:
+        if community_path is None:
+            community_path = (Compound.objects.filter(pk=compound_id).values_list("community__path", flat=True)
+                              .first()) or ""
+        if any(community_path.startswith(p) for p in paths):
+            return True  # compound_q: community__path__startswith for a region (or department) seat
     return Compound.objects.filter(compound_q(user), pk=compound_id).exists()
 
 
@@ -62,7 +67,7 @@ def ballot_cast(request, pk: int, payload: BallotIn):
     try:
         ballot = svc.ballot_cast(poll=Poll(pk=pk), actor=request.user, choices=payload.choices,
                                  for_person_id=payload.for_person, head_key=payload.head,
-                                 visible=lambda compound_id, path: visible(request.user, compound_id, path))
+                                 visible=lambda compound_id: visible(request.user, compound_id))
     except Poll.DoesNotExist as exc:  # no such poll, or not in the user's scope
         raise HttpError(404, "Not found.") from exc
     return 201, {"receipt": ballot.receipt, "channel": ballot.channel, "at": ballot.at.isoformat()}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfang.orgs.models import Ownership
-from sanfang.places.models import Compound, Region, Unit
+from sanfang.places.models import Unit
 
 from . import permissions as perms
 from .models import (
@@ -219,8 +219,8 @@ def valid_proxy(*, poll: Poll, holder_person_id: int, grantor_person_id: int, on
 #
 # A ballot is the platform's busiest write (WORKLOADS: ≥ 500/s in one compound). It takes two
 # statements and no explicit transaction: one SELECT reads everything the checks need (the
-# poll's state and window, its compound and community path for the caller's scope check, its
-# items, the voter's head), then one INSERT … SELECT that stores the ballot only if the poll is
+# poll's state and window, its compound for the caller's scope check, its items, the voter's
+# head), then one INSERT … SELECT that stores the ballot only if the poll is
 # still open, reading the poll row FOR KEY SHARE on PostgreSQL (so closing, which takes it FOR
 # UPDATE, waits for the ballot, and a ballot after the close inserts nothing). The unique
 # (poll, head) constraint settles two ballots for one head at the same instant. The SQL is
@@ -241,16 +241,20 @@ def _ballot_sql(kind: str, with_key: bool = False) -> str:
     if kind == "context":
         order = qn(PollItem._meta.get_field("order").column)
         items = f"FROM {item} i WHERE i.{qn('poll_id')} = p.{qn('id')}"
-        head_sql = (f"SELECT h.{qn('id')} FROM {head} h INNER JOIN {hp} hp ON hp.{qn('rollhead_id')} = h.{qn('id')} "
-                    f"WHERE h.{qn('poll_id')} = p.{qn('id')} AND hp.{qn('person_id')} = %s"
+        # The person's heads first (a handful across every poll, by the index on person_id), then
+        # this poll's among them by primary key: PostgreSQL evaluates ARRAY(…) once and looks the
+        # ids up, whatever its statistics say (right after a poll opens they know nothing of its
+        # thousands of new heads, and a join would read them all); "+ 0" keeps it off the
+        # index on poll_id, which would read every head of the poll.
+        mine = f"SELECT hp.{qn('rollhead_id')} FROM {hp} hp WHERE hp.{qn('person_id')} = %s"
+        ids = f"= ANY(ARRAY({mine}))" if connection.vendor == "postgresql" else f"IN ({mine})"
+        head_sql = (f"SELECT h.{qn('id')} FROM {head} h WHERE h.{qn('id')} {ids} "
+                    f"AND h.{qn('poll_id')} + 0 = p.{qn('id')}"
                     + (f" AND h.{qn('key')} = %s" if with_key else "") + f" ORDER BY h.{qn('key')} LIMIT 1")
         sql = (f"SELECT p.{qn('status')}, p.{qn('opens_at')} <= %s AND p.{qn('closes_at')} > %s, "
-               f"p.{qn('allow_change')}, p.{qn('proxies_per_holder')}, p.{qn('compound_id')}, r.{qn('path')}, "
+               f"p.{qn('allow_change')}, p.{qn('proxies_per_holder')}, p.{qn('compound_id')}, "
                f"(SELECT COUNT(*) {items}), (SELECT MIN(i.{order}) {items}), (SELECT MAX(i.{order}) {items}), "
-               f"({head_sql}) "
-               f"FROM {poll} p INNER JOIN {qn(Compound._meta.db_table)} c ON c.{qn('id')} = p.{qn('compound_id')} "
-               f"INNER JOIN {qn(Region._meta.db_table)} r ON r.{qn('id')} = c.{qn('community_id')} "
-               f"WHERE p.{qn('id')} = %s")
+               f"({head_sql}) FROM {poll} p WHERE p.{qn('id')} = %s")
     else:  # "insert"
         columns = ("poll_id", "compound_id", "head_id", "choices", "channel", "cast_by_id", "proxy_id", "receipt",
                    "scan", "at", "changed")
@@ -267,8 +271,8 @@ class _Context:
     """What one SELECT says about a ballot about to be cast."""
 
     def __init__(self, row):
-        (self.status, self.in_window, allow_change, self.proxies_per_holder, self.compound_id, self.community_path,
-         n_items, first, last, self.head_id) = row
+        (self.status, self.in_window, allow_change, self.proxies_per_holder, self.compound_id, n_items, first, last,
+         self.head_id) = row
         self.allow_change, self.in_window = bool(allow_change), bool(self.in_window)
         # poll_create numbers the items 1…n; anything else is read item by item.
         self.orders = {str(i) for i in range(1, n_items + 1)} if (n_items and first == 1 and last == n_items) else None
@@ -331,8 +335,8 @@ def ballot_cast(*, poll: Poll, actor, choices: dict, for_person_id: int | None =
     ``for_person_id`` who authorised them (capped per holder, revocable). An owner who is one of
     several heads (V7) names the head with ``head_key``; without it their first by key.
 
-    ``visible(compound_id, community_path)``, when given, is the caller's scope check (the
-    API's): false raises ``Poll.DoesNotExist`` before anything else is checked. Only
+    ``visible(compound_id)``, when given, is the caller's scope check (the API's): false
+    raises ``Poll.DoesNotExist`` before anything else is checked. Only
     ``poll.pk`` is used: the poll is read here. Two statements, see above; a second ballot for
     the head is refused naming the first one's receipt (or replaces it where the poll allows
     changes)."""
@@ -341,7 +345,7 @@ def ballot_cast(*, poll: Poll, actor, choices: dict, for_person_id: int | None =
     person = for_person_id if for_person_id and me and for_person_id != me else me
     for attempt in range(3):
         ctx = _context(poll.pk, person, head_key, now)
-        if visible is not None and not visible(ctx.compound_id, ctx.community_path):
+        if visible is not None and not visible(ctx.compound_id):
             raise Poll.DoesNotExist
         if ctx.status != S.OPEN or not ctx.in_window:
             _refuse(_("Voting is not open for this poll now."))
