@@ -494,6 +494,7 @@ class MotionEvent(models.Model):
         STEP = "step", _("step recorded")
         STEP_ADVISORY = "step_advisory", _("step recorded (advisory, after the petition)")
         SIGNED = "signed", _("an owner signed")
+        # xgettext:no-python-format
         ASSEMBLY_REQUIRED = "assembly_required", _("20% of owners asked: assembly required")
         POLL_OPENED = "poll_opened", _("owners' poll created")
         DECIDED = "decided", _("decided by the owners' poll")

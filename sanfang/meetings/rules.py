@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(TextChoices):
@@ -57,7 +58,7 @@ class Stage(TextChoices):
     TRIPARTITE = "tripartite", _("tripartite agreement")
     RESIDENTS = "residents", _("residents' resolution")
     DECIDED = "decided", _("decided")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("motion", "rejected")
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 

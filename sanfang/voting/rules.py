@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 
 class TallyError(ValueError):
@@ -40,15 +40,15 @@ class TallyError(ValueError):
 class Matter(TextChoices):
     """RULES V1 items 1–9, in that order: the codes of contracts/TALLY.md."""
 
-    RULES_OF_PROCEDURE = "rules_of_procedure", _lazy("rules of procedure of the owners' assembly")
-    COVENANT = "covenant", _lazy("management covenant")
-    ELECT_COMMITTEE = "elect_committee", _lazy("electing or replacing the owners' committee")
-    HIRE_OR_DISMISS_COMPANY = "hire_or_dismiss_company", _lazy("hiring or dismissing the property company")
-    USE_MAINTENANCE_FUND = "use_maintenance_fund", _lazy("using the maintenance fund")
-    RAISE_MAINTENANCE_FUND = "raise_maintenance_fund", _lazy("raising the maintenance fund")
-    REBUILD_OR_ALTER = "rebuild_or_alter", _lazy("rebuilding or altering buildings and facilities")
-    CHANGE_USE = "change_use", _lazy("changing the use of common parts or running a business on them")
-    OTHER_MAJOR = "other_major", _lazy("other major matters")
+    RULES_OF_PROCEDURE = "rules_of_procedure", gettext_lazy("rules of procedure of the owners' assembly")
+    COVENANT = "covenant", gettext_lazy("management covenant")
+    ELECT_COMMITTEE = "elect_committee", gettext_lazy("electing or replacing the owners' committee")
+    HIRE_OR_DISMISS_COMPANY = "hire_or_dismiss_company", gettext_lazy("hiring or dismissing the property company")
+    USE_MAINTENANCE_FUND = "use_maintenance_fund", gettext_lazy("using the maintenance fund")
+    RAISE_MAINTENANCE_FUND = "raise_maintenance_fund", gettext_lazy("raising the maintenance fund")
+    REBUILD_OR_ALTER = "rebuild_or_alter", gettext_lazy("rebuilding or altering buildings and facilities")
+    CHANGE_USE = "change_use", gettext_lazy("changing the use of common parts or running a business on them")
+    OTHER_MAJOR = "other_major", gettext_lazy("other major matters")
 
 
 MAJOR, ORDINARY = "major", "ordinary"

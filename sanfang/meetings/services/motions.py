@@ -227,6 +227,7 @@ def motion_withdraw(*, motion: Motion, reason: str, actor, now=None) -> Motion:
     mo = _locked(motion)
     _require_open(mo)
     if mo.assembly_required:
+        # xgettext:no-python-format
         refuse(_("At least 20% of the owners asked for this assembly: it must be called (RULES V13)."))
     if mo.poll_id:
         refuse(_("The owners' poll on this motion exists: the owners decide it now."))
