@@ -77,9 +77,9 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench ballots")
     parser.add_argument("--seconds", type=float, default=60, help="measured seconds of ballots (and of the baseline)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
-    parser.add_argument("--concurrency", type=int, default=8, help="voters sending back to back")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers for the ballots")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker for the ballots (> 1: gthread)")
+    parser.add_argument("--concurrency", type=int, default=16, help="voters sending back to back")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the ballots")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker for the ballots (> 1: gthread)")
     parser.add_argument("--polls", type=int, default=0,
                         help="open polls (default: enough heads for --max-rate ballots/s over the whole run)")
     parser.add_argument("--max-rate", type=float, default=1500, help="the ballots/s the default --polls must allow")
@@ -87,9 +87,10 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--race", type=int, default=300, help="heads voted for by several clients at one instant")
     parser.add_argument("--race-width", type=int, default=3, help="simultaneous ballots per raced head")
     parser.add_argument("--read-seconds", type=float, default=30, help="measured seconds of progress reads")
-    parser.add_argument("--read-concurrency", type=int, default=8, help="clients reading the progress")
+    parser.add_argument("--read-concurrency", type=int, default=16, help="clients reading the progress")
+    parser.add_argument("--read-polls", type=int, default=1, help="polls whose progress is read (the most voted)")
     parser.add_argument("--read-workers", type=int, default=2, help="gunicorn workers for the reads")
-    parser.add_argument("--read-threads", type=int, default=4, help="threads per worker for the reads")
+    parser.add_argument("--read-threads", type=int, default=8, help="threads per worker for the reads")
     parser.add_argument("--inprocess", type=int, default=50, help="in-process requests timed, and as many profiled")
     parser.add_argument("--skip-reads", action="store_true", help="only the ballots")
     parser.add_argument("--skip-ballots", action="store_true", help="only the reads (after a few ballots)")
@@ -172,7 +173,7 @@ def run(*, scale: float, argv: list[str]) -> None:
         emit(name="progress_reads", n=r.count(200), rate=r.rate(200), p50_ms=r.ms(50), p95_ms=r.ms(95),
              p99_ms=r.ms(99), baseline_rate=(b1.rate(200) + b2.rate(200)) / 2, errors=r.errors(200),
              database=database, concurrency=opts.read_concurrency, seconds=r.seconds, server=reads["label"],
-             polls=len(world.polls), queries_per_request=inproc["progress"]["queries"],
+             polls_read=reads["polls"], queries_per_request=inproc["progress"]["queries"],
              queries=inproc["progress"]["summary"], inprocess_ms=inproc["progress"]["ms"],
              inprocess_cpu_ms=inproc["progress"]["cpu_ms"], cpu_profile=inproc["progress"]["profile"],
              recompute_ms=inproc["recompute_ms"], baseline_rates=[round(b1.rate(200), 1), round(b2.rate(200), 1)],
@@ -584,9 +585,16 @@ def _inprocess(world: World, schedule: Schedule, ledger: Ledger, n: int) -> dict
 # ---- the live tally reads ----------------------------------------------------------------------
 
 def _reads(world: World, opts) -> dict:
+    """Everyone watches the same vote: the progress of the poll with the most ballots (or of the
+    ``--read-polls`` most voted), each client from the same owner's token."""
+    from django.db.models import Count
+
+    from sanfang.voting.models import Poll
+
     rnd = [random.Random(300 + i) for i in range(opts.read_concurrency)]
     headers = {"Authorization": f"Bearer {world.reader_token}"}
-    polls = [p.pk for p in world.polls]
+    polls = list(Poll.objects.filter(pk__in=[p.pk for p in world.polls]).annotate(n=Count("ballots"))
+                 .order_by("-n", "pk").values_list("pk", flat=True)[:opts.read_polls])
 
     def progress(i: int, seq: int) -> Request:
         return Request("GET", f"/api/v1/polls/{rnd[i].choice(polls)}/progress", None, headers)
@@ -607,6 +615,7 @@ def _reads(world: World, opts) -> dict:
             out[name] = got
         out["tracebacks"] = server.tracebacks()
         out["label"] = server.label
+    out["polls"] = polls
     return out
 
 

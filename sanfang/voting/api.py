@@ -1,6 +1,8 @@
 """The voting API: an owner's ballot (online, or as a proxy holder) and the live progress of a
 poll. The same services and the same cached tally as the pages use."""
 
+import time
+
 from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -91,4 +93,7 @@ def poll_progress(request, pk: int):
         raise HttpError(404, "Not found.") from exc
     except rules.TallyError as exc:
         raise HttpError(409, str(exc)) from exc
-    return HttpResponse(snap.body, content_type="application/json")
+    response = HttpResponse(snap.body, content_type="application/json")
+    # The same answer for the rest of the snapshot's life: a client need not ask again before.
+    response["Cache-Control"] = f"private, max-age={max(0, int(snap.at + live.ttl() - time.time()))}"
+    return response

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sanfang.accounts.models import prepared_rows, statement_name
 from sanfang.orgs.models import Ownership
 from sanfang.places.models import Unit
 
@@ -30,6 +31,7 @@ from .models import (
     RollHead,
     new_receipt,
 )
+from .signals import poll_published
 
 S = Poll.Status
 
@@ -224,10 +226,19 @@ def valid_proxy(*, poll: Poll, holder_person_id: int, grantor_person_id: int, on
 # still open, reading the poll row FOR KEY SHARE on PostgreSQL (so closing, which takes it FOR
 # UPDATE, waits for the ballot, and a ballot after the close inserts nothing). The unique
 # (poll, head) constraint settles two ballots for one head at the same instant. The SQL is
-# written once per connection from the models' own table and column names, portable between
-# PostgreSQL and SQLite; the ORM compiled the same three queries again on every ballot.
+# written once from the models' own table and column names (the ORM compiled the same three
+# queries again on every ballot), and on PostgreSQL run as statements prepared once per
+# connection (``accounts.models.prepared_rows``): planning them cost more than running them.
 
 _sql: dict[tuple, str] = {}
+_names: dict[tuple, str] = {}
+
+
+def _rows(kind: str, params: list, with_key: bool = False) -> list[tuple]:
+    name = _names.get((kind, with_key))
+    if name is None:
+        name = _names[kind, with_key] = statement_name(f"voting_ballot_{kind}{'_key' if with_key else ''}")
+    return prepared_rows(connection, name, _ballot_sql(kind, with_key), params)
 
 
 def _ballot_sql(kind: str, with_key: bool = False) -> str:
@@ -258,11 +269,14 @@ def _ballot_sql(kind: str, with_key: bool = False) -> str:
     else:  # "insert"
         columns = ("poll_id", "compound_id", "head_id", "choices", "channel", "cast_by_id", "proxy_id", "receipt",
                    "scan", "at", "changed")
-        lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+        pg = connection.vendor == "postgresql"
+        # A prepared statement's parameters take their types from where they stand; in a SELECT
+        # list that is text, which PostgreSQL does not turn into jsonb or a time by itself.
+        choices, at = ("CAST(%s AS jsonb)", "CAST(%s AS timestamp with time zone)") if pg else ("%s", "%s")
         sql = (f"INSERT INTO {qn(Ballot._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-               f"SELECT p.{qn('id')}, p.{qn('compound_id')}, CAST(%s AS BIGINT), %s, %s, CAST(%s AS BIGINT), "
-               f"CAST(%s AS BIGINT), %s, '', %s, 0 FROM {poll} p WHERE p.{qn('id')} = %s AND p.{qn('status')} = %s"
-               f"{lock} RETURNING {qn('id')}")
+               f"SELECT p.{qn('id')}, p.{qn('compound_id')}, CAST(%s AS BIGINT), {choices}, %s, CAST(%s AS BIGINT), "
+               f"CAST(%s AS BIGINT), %s, '', {at}, 0 FROM {poll} p WHERE p.{qn('id')} = %s AND p.{qn('status')} = %s"
+               f"{' FOR KEY SHARE' if pg else ''} RETURNING {qn('id')}")
     _sql[key] = sql
     return sql
 
@@ -281,12 +295,10 @@ class _Context:
 def _context(poll_pk: int, person_id: int | None, head_key: str | None, now) -> _Context:
     when = connection.ops.adapt_datetimefield_value(now)
     params = [when, when, person_id or 0] + ([head_key] if head_key else []) + [poll_pk]
-    with connection.cursor() as c:
-        c.execute(_ballot_sql("context", bool(head_key)), params)
-        row = c.fetchone()
-    if row is None:
+    rows = _rows("context", params, bool(head_key))
+    if not rows:
         raise Poll.DoesNotExist
-    return _Context(row)
+    return _Context(rows[0])
 
 
 def _clean_choices(orders: set[str], choices: dict) -> dict:
@@ -309,21 +321,14 @@ def _insert_ballot(*, poll_pk: int, compound_id: int, head_id: int, choices: dic
     receipt = new_receipt()
     params = [head_id, Ballot._meta.get_field("choices").get_db_prep_save(choices, connection), channel, actor.pk,
               proxy.pk if proxy else None, receipt, connection.ops.adapt_datetimefield_value(now), poll_pk, S.OPEN.value]
-    sql = _ballot_sql("insert")
-
-    def run():
-        with connection.cursor() as c:
-            c.execute(sql, params)
-            return c.fetchone()
-
     if connection.in_atomic_block:
         with transaction.atomic():
-            row = run()
+            rows = _rows("insert", params)
     else:
-        row = run()
-    if row is None:
+        rows = _rows("insert", params)
+    if not rows:
         return None
-    ballot = Ballot(pk=row[0], poll_id=poll_pk, compound_id=compound_id, head_id=head_id, choices=choices,
+    ballot = Ballot(pk=rows[0][0], poll_id=poll_pk, compound_id=compound_id, head_id=head_id, choices=choices,
                     channel=channel, cast_by=actor, proxy=proxy, receipt=receipt, at=now, changed=0)
     ballot._state.adding, ballot._state.db = False, connection.alias
     return ballot
@@ -534,4 +539,5 @@ def poll_publish(*, poll: Poll, actor) -> Poll:
     p.status = S.PUBLISHED
     p.save(update_fields=["result", "log_head_hash", "status"])
     _event(p, "published", actor, head_hash=p.log_head_hash)
+    poll_published.send(sender=Poll, poll=p)  # e.g. the motion that opened it settles, in this transaction
     return p

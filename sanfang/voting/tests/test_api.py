@@ -121,6 +121,7 @@ def test_a_fresh_progress_is_read_without_touching_the_poll_or_the_ballots(world
         again = c.get(url)
     assert first.status_code == again.status_code == 200 and again.content == first.content
     assert again["Content-Type"] == "application/json"
+    assert again["Cache-Control"].startswith("private, max-age=") and int(again["Cache-Control"].split("=")[1]) <= 5
     assert not [q["sql"] for q in ctx.captured_queries if "voting_" in q["sql"]]
     # …and the scope is still checked against the snapshot's compound.
     assert login(world.users["outsider"]).get(url).status_code == 404
