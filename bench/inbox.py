@@ -10,22 +10,29 @@ department), ``due_at`` as the services set it — then ANALYZE. Four users, one
 each with an API token and a session: a community worker, a subdistrict officer, a district
 officer and the staff of the company serving the most compounds.
 
-Timed, on one gunicorn server (``bench._server``), ``--concurrency`` clients for ``--seconds``
-each, in this order:
+Timed, on one gunicorn server (``bench._server``), ``--concurrency`` clients sending back to
+back, per role and page, ``--slices`` slices of that page alternating with as many slices of
+the baseline (``--seconds`` of each in all, after ``--warmup`` seconds of each slice): the
+machine is shared and its load drifts within minutes, so each line is compared with the
+baseline measured beside it, not with one measured minutes earlier. The pages:
 
-1. the baseline, ``GET /bench/read20?compound=<random>`` (``bench._urls``: 20 cases of one
-   compound by the ORM through the index on ``compound_id``, as JSON; no authentication) —
-   first and again last, the ratio is against the mean of the two (the machine's load drifts);
-2. per role, ``GET /api/v1/tickets/inbox?limit=20`` with the role's token;
-3. per role, the HTML inbox ``/tickets/inbox/`` with the role's session, when the site has it
-   (``sanfang.urls`` resolves it), else skipped with a note.
+- the baseline, ``GET /bench/read20?compound=<random>`` (``bench._urls``: 20 cases of one
+  compound by the ORM through the index on ``compound_id``, as JSON; no authentication);
+- per role, ``GET /api/v1/tickets/inbox?limit=20`` with the role's token;
+- per role, the HTML inbox ``/tickets/inbox/`` with the role's session, when the site has it
+  (``sanfang.urls`` resolves it), else skipped with a note.
 
 One line per role and page. Measured in-process (Django's test client, no HTTP) before the
 load: ``queries_per_request`` and ``queries`` (one request under ``CaptureQueriesContext``),
 ``inprocess_ms`` and ``inprocess_cpu_ms`` (wall and CPU time of one request, 30 of them; the
 baseline's as ``baseline_inprocess_*``), ``cpu_profile`` (where that CPU goes, see
 ``bench._server.cpu_profile``), and every SELECT of that request on the cases table run again under ``EXPLAIN (ANALYZE, BUFFERS)``:
-``plans`` holds each plan's first line and execution time; the full plans go to stderr.
+``plans`` holds each plan's first line, planning and execution time; the full plans go to
+stderr. Each API page is checked against ``selectors.inbox`` (the ORM queryset the hot path
+stands in for): a difference fails the run.
+
+``--reuse <database>`` measures on a database an earlier run left (``--keep``, then ``CREATE
+DATABASE <name> TEMPLATE sanfang_bench_inbox``) instead of building one (~2 min).
 """
 
 import argparse
@@ -35,7 +42,16 @@ import time
 from datetime import UTC, datetime
 
 from . import BenchFailure, emit, log
-from ._server import Request, cost_per_request, cpu_profile, gunicorn, load, queries_of, query_summary
+from ._server import (
+    LoadResult,
+    Request,
+    cost_per_request,
+    cpu_profile,
+    gunicorn,
+    load,
+    queries_of,
+    query_summary,
+)
 from .registry_import import database_label
 
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -51,7 +67,9 @@ DAY = 24 * HOUR
 def run(*, scale: float, argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench inbox")
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per role and page")
-    parser.add_argument("--warmup", type=float, default=2, help="seconds of load before measuring")
+    parser.add_argument("--warmup", type=float, default=1, help="seconds of load before each measured slice")
+    parser.add_argument("--slices", type=int, default=3,
+                        help="each line alternates this many slices of itself and of the baseline")
     parser.add_argument("--concurrency", type=int, default=8, help="clients sending back to back")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (> 1: gthread)")
@@ -112,20 +130,25 @@ def run(*, scale: float, argv: list[str]) -> None:
     def baseline(i: int, seq: int) -> Request:
         return Request("GET", f"/bench/read20?compound={pick[i].choice(compound_ids)}")
 
-    def run_baseline(when: str):
-        log(f"baseline (20 indexed rows, {when}): {opts.concurrency} clients for {opts.warmup:.0f} + "
-            f"{opts.seconds:.0f} s …")
-        got = load(server.port, baseline, concurrency=opts.concurrency, seconds=opts.seconds, warmup=opts.warmup)
-        log("  " + got.summary(200))
-        if got.count(200) == 0:
-            raise BenchFailure(f"the baseline view never answered 200: {dict(got.statuses)}\n{server.log_tail()}")
-        return got
+    def measure(make, label: str):
+        """``--slices`` alternating slices of ``make`` and of the baseline, ``--seconds`` of each
+        in all: the machine is shared and its load drifts within minutes, so each line is
+        compared with the baseline measured beside it (the order alternates too)."""
+        mine, theirs = [], []
+        part = opts.seconds / opts.slices
+        for k in range(opts.slices):
+            for which in ((make, mine), (baseline, theirs))[:: 1 if k % 2 == 0 else -1]:
+                got = load(server.port, which[0], concurrency=opts.concurrency, seconds=part, warmup=opts.warmup)
+                which[1].append(got)
+        got, base = _merged(mine), _merged(theirs)
+        log(f"  {label}: " + got.summary(200))
+        log("  baseline beside it: " + base.summary(200))
+        if base.count(200) == 0:
+            raise BenchFailure(f"the baseline view never answered 200: {dict(base.statuses)}\n{server.log_tail()}")
+        return got, base, [round(r.rate(200), 1) for r in theirs]
 
     results = []
     with gunicorn(workers=opts.workers, threads=opts.threads) as server:
-        # The baseline runs first and last: the machine is shared and its load drifts over
-        # the minutes of the run; the ratio is against the mean of the two.
-        first = run_baseline("first")
         pages = [("api", "/api/v1/tickets/inbox?limit=20")] + ([("html", "/tickets/inbox/")] if html else [])
         for kind, path in pages:
             for role in roles:
@@ -135,22 +158,17 @@ def run(*, scale: float, argv: list[str]) -> None:
                 def request(i: int, seq: int, path=path, headers=headers) -> Request:
                     return Request("GET", path, None, headers)
 
-                log(f"{kind} inbox, {role.name}: {opts.concurrency} clients for {opts.warmup:.0f} + "
-                    f"{opts.seconds:.0f} s …")
-                got = load(server.port, request, concurrency=opts.concurrency, seconds=opts.seconds,
-                           warmup=opts.warmup)
-                log("  " + got.summary(200))
-                results.append((kind, role, path, got))
-        last = run_baseline("last")
+                log(f"{kind} inbox, {role.name}: {opts.concurrency} clients, {opts.slices} × ({opts.warmup:.0f} + "
+                    f"{opts.seconds / opts.slices:.1f} s) beside as many of the baseline …")
+                results.append((kind, role, path, *measure(request, f"{kind} {role.name}")))
         tracebacks = server.tracebacks()
         if tracebacks:
             log(f"the server logged {tracebacks} tracebacks; the last lines:\n{server.log_tail()}")
         label = server.label
-    base_rate = (first.rate(200) + last.rate(200)) / 2
-    for kind, role, path, got in results:
+    for kind, role, path, got, base, base_rates in results:
         m = measured[role.name][kind]
         emit(name=f"inbox_{kind}_{role.name}", n=got.count(200), rate=got.rate(200), p50_ms=got.ms(50),
-             p95_ms=got.ms(95), p99_ms=got.ms(99), baseline_rate=base_rate, errors=got.errors(200),
+             p95_ms=got.ms(95), p99_ms=got.ms(99), baseline_rate=base.rate(200), errors=got.errors(200),
              database=database, scale=scale, tickets=n_tickets, open_share=stats["open_share"],
              concurrency=opts.concurrency, seconds=got.seconds, server=label, path=path,
              seat=role.seat, scope_compounds=role.compounds, inbox_count=role.inbox_count,
@@ -158,10 +176,23 @@ def run(*, scale: float, argv: list[str]) -> None:
              inprocess_ms=m["inprocess_ms"], inprocess_cpu_ms=m["inprocess_cpu_ms"], cpu_profile=m["cpu_profile"],
              baseline_inprocess_ms=base_cost[0], baseline_inprocess_cpu_ms=base_cost[1],
              statuses={str(k): v for k, v in got.statuses.items()},
-             baseline_rates=[round(first.rate(200), 1), round(last.rate(200), 1)],
-             baseline_p50_ms=first.ms(50), baseline_p95_ms=first.ms(95),
-             loadavg=[*got.loadavg, *first.loadavg, *last.loadavg], server_tracebacks=tracebacks,
-             baseline="GET /bench/read20: Ticket.objects.filter(compound_id=X).order_by()[:20] as JSON")
+             baseline_rates=base_rates, baseline_p50_ms=base.ms(50), baseline_p95_ms=base.ms(95),
+             loadavg=[*got.loadavg, *base.loadavg], server_tracebacks=tracebacks,
+             baseline="GET /bench/read20: Ticket.objects.filter(compound_id=X).order_by()[:20] as JSON, "
+                      "measured in slices alternating with the line's")
+
+
+def _merged(parts: list) -> "LoadResult":
+    """One result for several measured slices: their counts and latencies over their summed
+    windows; the load average before the first and after the last."""
+    from collections import Counter
+
+    statuses = Counter()
+    for p in parts:
+        statuses.update(p.statuses)
+    return LoadResult(seconds=sum(p.seconds for p in parts), latencies=[x for p in parts for x in p.latencies],
+                      statuses=statuses, outcomes=[], concurrency=parts[0].concurrency,
+                      loadavg=(parts[0].loadavg[0], parts[-1].loadavg[1]))
 
 
 # ---- the world the cases live in ----------------------------------------------------------
