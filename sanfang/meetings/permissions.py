@@ -165,6 +165,16 @@ def meeting_q(user) -> Q:
     return q
 
 
+def can_see_internal_files(user, meeting) -> bool:
+    """Files not marked for the published minutes (sign-in scans, drafts): those running the
+    meeting and the region staff over its community, not everyone who sees the meeting (the
+    company serving the compound, an invited department, the supervisory committee)."""
+    if not user or not user.is_authenticated:
+        return False
+    return (sees_everything(user) or can_manage(user, meeting)
+            or any(s.region_id and _covers(s, meeting.community) for s in seats_of(user)))
+
+
 def can_see_minutes(user, meeting) -> bool:
     """Minutes are read by staff of the meeting while being written; by everyone who sees the
     meeting once published."""
@@ -226,6 +236,12 @@ def can_collect_signatures(user, motion) -> bool:
     return bool(user and user.is_authenticated) and (
         sees_everything(user) or committee_member(user, motion.compound)
         or staff_covering(user, motion.compound.community, COLLECTOR_ROLES))
+
+
+def can_see_signers(user, motion) -> bool:
+    """Who signed a petition is the collectors' business (the committee, grid workers, community
+    staff and above): not the company, which a petition may be about, nor other owners."""
+    return can_collect_signatures(user, motion)
 
 
 def can_sign_petition(user, motion) -> bool:

@@ -62,9 +62,10 @@ def meeting_timeline(m: Meeting) -> QuerySet:
 
 
 def meeting_attachments(user, m: Meeting) -> QuerySet:
-    """Staff of the meeting see every file; others only public files of published minutes."""
+    """Those running the meeting and the region staff over it see every file
+    (``permissions.can_see_internal_files``); others only public files of published minutes."""
     qs = m.attachments.all()
-    if perms.can_manage(user, m) or perms.is_staff_for(user):
+    if perms.can_see_internal_files(user, m):
         return qs
     return qs.filter(public=True) if m.status == Status.MINUTES_PUBLISHED else qs.none()
 

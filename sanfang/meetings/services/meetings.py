@@ -180,6 +180,8 @@ def agenda_item_add(*, meeting: Meeting, text: str, actor) -> AgendaItem:
     _require_manage(actor, m)
     _require_status(m, S.DRAFT)
     text = clean_text("text", text, limit=300)
+    if m.agenda.filter(text=text).exists():  # a form sent twice (the meeting row is locked)
+        refuse(_("This item is already on the agenda."), code="duplicate")
     if m.agenda.count() >= MAX_AGENDA:
         raise ValidationError({"text": _("At most %(n)d agenda items.") % {"n": MAX_AGENDA}})
     order = (m.agenda.aggregate(n=Max("order"))["n"] or 0) + 1
@@ -405,6 +407,8 @@ def decision_record(*, meeting: Meeting, agenda_item: AgendaItem, text: str, act
     if agenda_item is None or agenda_item.meeting_id != m.pk:
         raise ValidationError({"agenda_item": _("Only items on the published agenda can be decided (RULES V13).")})
     text = clean_text("text", text, limit=2000)
+    if m.decisions.filter(agenda_item=agenda_item, text=text).exists():  # a form sent twice (row locked)
+        refuse(_("This decision is already recorded."), code="duplicate")
     fields = {}
     counts = (votes_for, votes_against, votes_abstain)
     if m.kind == Kind.COMMITTEE:

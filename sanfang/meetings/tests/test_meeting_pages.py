@@ -75,21 +75,23 @@ def test_wrong_role_and_outsider(world, login):
     # A resident does not see a draft at all.
     assert login(world.users["resident"]).get(f"/meetings/{m.pk}/").status_code == 404
     # The community sees it but does not convene a committee meeting: a message, nothing changed.
-    r = login(world.users["community"]).post(f"/meetings/{m.pk}/announce/", follow=True)
+    r = login(world.users["community"]).post(f"/meetings/{m.pk}/announce/", {"confirm": "yes"}, follow=True)
     assert r.status_code == 200 and Meeting.objects.get().status == "draft" and kinds(m) == ["created"]
     assert login(world.users["community"]).get("/meetings/new/?compound=K3").status_code == 404  # not theirs
 
 
 def test_announce_too_late_is_a_message(world, login):
     m = committee_meeting(world, days=6)
-    r = login(world.users["chair"]).post(f"/meetings/{m.pk}/announce/", follow=True)
+    r = login(world.users["chair"]).post(f"/meetings/{m.pk}/announce/", {"confirm": "yes"}, follow=True)
     assert "7" in r.content.decode() and Meeting.objects.get().status == "draft"
 
 
 def test_the_meeting_from_announcement_to_published_minutes(world, members, login, _frozen):
     m = committee_meeting(world)
     chair = login(world.users["chair"])
-    r = chair.post(f"/meetings/{m.pk}/announce/")
+    ask = chair.post(f"/meetings/{m.pk}/announce/")  # irreversible: asked once more first
+    assert ask.status_code == 200 and "confirm-announce" in ask.content.decode() and kinds(m) == ["created"]
+    r = chair.post(f"/meetings/{m.pk}/announce/", {"confirm": "yes"})
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.status == "announced"
@@ -102,7 +104,7 @@ def test_the_meeting_from_announcement_to_published_minutes(world, members, logi
 
     _frozen.shift(timedelta(days=8))
     chair = login(world.users["chair"])
-    chair.post(f"/meetings/{m.pk}/hold/")
+    chair.post(f"/meetings/{m.pk}/hold/", {"confirm": "yes"})
     people = members["people"]
     for p in people[:2]:
         chair.post(f"/meetings/{m.pk}/sign-in/", {"person": p.pk})
@@ -184,7 +186,7 @@ def test_community_meeting_by_the_community_worker(world, login):
     m = Meeting.objects.get()
     assert r.status_code == 302 and m.compound is None and m.community == world.regions["c1"]
     c.post(f"/meetings/{m.pk}/invite/", {"organization": world.orgs["co1"].pk})
-    c.post(f"/meetings/{m.pk}/announce/")
+    c.post(f"/meetings/{m.pk}/announce/", {"confirm": "yes"})
     m.refresh_from_db()
     assert m.status == "announced" and kinds(m) == ["created", "invited", "announced"]
     # Invited, the company sees it; a resident of K1 does not (community meetings are staff business).

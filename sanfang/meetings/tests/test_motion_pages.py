@@ -167,13 +167,16 @@ def test_petition_by_an_owner_with_the_progress_bar(world, roll, login):
     page = c.get(f"/meetings/motions/{mo.pk}/").content.decode()
     assert "sign-form" in page and 'data-testid="petition-count"' in page and "petition-met" not in page
     ownership = p1.ownerships.get()
-    c.post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": ownership.pk})
+    ask = c.post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": ownership.pk})
+    assert "confirm-sign" in ask.content.decode() and mo.signatures.count() == 0  # cannot be withdrawn: asked
+    c.post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": ownership.pk, "confirm": "yes"})
     assert mo.signatures.count() == 1
     # An owner cannot pick a neighbour's unit: it is not among their choices.
-    c.post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": p2.ownerships.get().pk})
+    c.post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": p2.ownerships.get().pk, "confirm": "yes"})
     assert mo.signatures.count() == 1
     # The grid worker collects the second signature door to door: 2 of 10 heads is 20% (V13).
-    login(world.users["grid"]).post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": p2.ownerships.get().pk})
+    login(world.users["grid"]).post(f"/meetings/motions/{mo.pk}/sign/", {"ownership": p2.ownerships.get().pk,
+                                                                         "confirm": "yes"})
     mo.refresh_from_db()
     assert mo.assembly_required and mo.stage == "residents"
     body = login(world.users["community"]).get(f"/meetings/motions/{mo.pk}/").content.decode()

@@ -1,9 +1,21 @@
 """Thin HTML views of meetings and motions: fetch with a selector (404 outside scope), validate a
 form, call the one service, redirect with a message (DESIGN: inside an app)."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def row_id(value) -> int | None:
+    """A row id as a form or an address carries it, or None: ASCII digits only ("²".isdigit()
+    is true, yet no id) and short enough for a 64-bit key, so a bad one is "no such row", never
+    a database error."""
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if _ID.fullmatch(value) else None
 
 
 def form_errors(form, exc: ValidationError) -> None:

@@ -16,9 +16,10 @@ from .. import selectors
 from .. import services as svc
 from ..models import AgendaItem, Attendance, Decision, Invitation
 from ..rules import Kind, Status
-from . import form_errors, run
+from . import form_errors, row_id, run
 
 PER_PAGE = 20
+CONFIRMED = ("announce", "hold", "publish")  # POSTed once more with confirm=yes
 
 
 @login_required
@@ -92,8 +93,8 @@ def meeting_new(request):
 
 
 def _request_of(request, compound):
-    pk = request.GET.get("request") or request.POST.get("request")
-    if not pk or compound is None:
+    pk = row_id(request.GET.get("request") or request.POST.get("request"))
+    if pk is None or compound is None:
         return None
     return selectors.requests_for(request.user).filter(pk=pk, compound=compound).first()
 
@@ -117,6 +118,7 @@ def _detail_context(request, m) -> dict:
         "minutes": getattr(m, "minutes", None) if perms.can_see_minutes(user, m) else None,
         "decisions": m.decisions.select_related("agenda_item") if perms.can_see_minutes(user, m) else [],
         "attachments": selectors.meeting_attachments(user, m),
+        "internal_files": perms.can_see_internal_files(user, m),  # their names on the timeline too
         "events": selectors.meeting_timeline(m) if staff else [],
         "steps": m.motion_steps.select_related("motion") if staff else [],
         "forms": {
@@ -150,8 +152,8 @@ def sign_in_sheet(request, pk):
 
 def _pick(model, request, field, m, **lookup):
     """A row of this meeting named by a POST field, or None."""
-    pk = request.POST.get(field, "")
-    return model.objects.filter(pk=pk, meeting=m, **lookup).first() if pk.isdigit() else None
+    pk = row_id(request.POST.get(field))
+    return model.objects.filter(pk=pk, meeting=m, **lookup).first() if pk is not None else None
 
 
 def _actions(request, m):
@@ -208,11 +210,13 @@ def meeting_action(request, pk, action):
     actions = _actions(request, m)
     if action not in actions:
         raise Http404
-    if action == "publish" and request.POST.get("confirm") != "yes":
-        # Publishing is irreversible: show what will be published and ask once more.
+    if action in CONFIRMED and request.POST.get("confirm") != "yes":
+        # Irreversible: announcing fixes the agenda (V13), holding ends the sign-up and any
+        # cancelling, publishing shows the minutes to the owners. Show what it does; ask once more.
         if not perms.can_manage(request.user, m):
             raise Http404
-        return render(request, "meetings/publish_confirm.html", _detail_context(request, m))
+        template = "meetings/publish_confirm.html" if action == "publish" else "meetings/confirm.html"
+        return render(request, template, _detail_context(request, m) | {"action": action})
     form, call = actions[action]
     run(request, form, call)
     if action in ("sign-in", "sign-in-me", "strike") and request.headers.get("HX-Request"):

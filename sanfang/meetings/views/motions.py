@@ -124,6 +124,7 @@ def motion_detail(request, pk):
     staff = perms.is_staff_for(user)
     stages = _step_stages(user, mo)
     can_sign = perms.can_sign_petition(user, mo)
+    show_signers = perms.can_see_signers(user, mo)
     can_poll = (mo.is_open and mo.stage == Stage.RESIDENTS and mo.poll_id is None and svc.residents_gate_open(mo)
                 and perms.can_open_poll(user, mo))
     return render(request, "meetings/motions/detail.html", {
@@ -131,7 +132,10 @@ def motion_detail(request, pk):
         "step_form": _step_form(user, mo) if stages else None,
         "parties": svc.three_parties(mo.compound),
         "petition": svc.petition_count(mo) if mo.origin == Motion.Origin.PETITION else None,
-        "signatures": mo.signatures.select_related("person", "unit__building") if staff else [],
+        "signatures": mo.signatures.select_related("person", "unit__building") if show_signers else [],
+        "show_signers": show_signers,
+        # Events whose actor may be an owner who signed (or raised the petition): unnamed to others.
+        "signer_kinds": ("signed", "assembly_required") + (("created",) if mo.origin == Motion.Origin.PETITION else ()),
         "sign_form": f.SignatureForm(ownerships=_ownerships(user, mo), auto_id="sign_%s") if can_sign else None,
         "poll_form": f.PollForm(auto_id="poll_%s", initial={"title": mo.title[:120], "item_1": mo.title[:300],
                                                             "matter_1": mo.matter}) if can_poll else None,
@@ -142,6 +146,27 @@ def motion_detail(request, pk):
     })
 
 
+def _ending(mo: Motion, stage: str, d: dict) -> str:
+    """How the step would end the motion, for good: "rejected", "passed" or "not_passed"; ""
+    when it moves it on, sends it back, or is advisory (after a petition, V13)."""
+    if stage != mo.stage or (mo.assembly_required and stage in (Stage.PARTY, Stage.TRIPARTITE)):
+        return ""
+    if d["outcome"] == MotionStep.Outcome.AGREED:
+        return "passed" if stage == Stage.RESIDENTS else ""
+    if d["sent_back"]:
+        return ""
+    return "not_passed" if stage == Stage.RESIDENTS else "rejected"
+
+
+def _confirm(request, mo: Motion, what: str, **extra):
+    """Irreversible (a step that ends the motion, a signature): show it and ask once more, the
+    same POST carried in hidden fields with ``confirm=yes``."""
+    fields = [(k, v) for k in request.POST for v in request.POST.getlist(k)
+              if k not in ("csrfmiddlewaretoken", "confirm")]
+    return render(request, "meetings/motions/confirm.html", {"mo": mo, "what": what, "fields": fields,
+                                                             "action": what, **extra})
+
+
 @require_POST
 @login_required
 def motion_action(request, pk, action):
@@ -150,11 +175,17 @@ def motion_action(request, pk, action):
     if action == "step":
         form = _step_form(user, mo, request.POST)
         stage = request.POST.get("stage", "")
+        if (request.POST.get("confirm") != "yes" and stage in _step_stages(user, mo) and form.is_valid()
+                and (ending := _ending(mo, stage, form.cleaned_data))):
+            return _confirm(request, mo, "step", ending=ending, stage=Stage(stage).label)
         run(request, form, lambda d: svc.motion_step_record(
             motion=mo, stage=stage, agreed=d["agreed"], outcome=d["outcome"], sent_back=d["sent_back"],
             meeting=d["meeting"], organizations=d["organizations"], people=d["people"], actor=user))
     elif action == "sign":
-        run(request, f.SignatureForm(request.POST, ownerships=_ownerships(user, mo)), lambda d: svc.petition_sign(
+        form = f.SignatureForm(request.POST, ownerships=_ownerships(user, mo))
+        if request.POST.get("confirm") != "yes" and perms.can_sign_petition(user, mo) and form.is_valid():
+            return _confirm(request, mo, "sign", ownership=form.cleaned_data["ownership"])
+        run(request, form, lambda d: svc.petition_sign(
             motion=mo, person=d["ownership"].person, unit=d["ownership"].unit, actor=user))
     elif action == "withdraw":
         run(request, f.ReasonForm(request.POST), lambda d: svc.motion_withdraw(motion=mo, reason=d["reason"],
