@@ -301,6 +301,14 @@ def current_proxies(compound: Compound, on: date | None = None) -> QuerySet:
             .order_by("holder__name", "holder_id", "id"))
 
 
+def same_proxy_exists(compound: Compound, *, grantor, holder, poll=None, valid_from=None,
+                      valid_until=None) -> bool:
+    """A current authorisation exactly like this one: the same form sent twice. Two would make
+    revoking "the" authorisation leave its twin in force."""
+    return Proxy.objects.filter(compound=compound, grantor=grantor, holder=holder, revoked_at__isnull=True,
+                                poll=poll, valid_from=valid_from, valid_until=valid_until).exists()
+
+
 def proxy_get_for(*, user, pk: int) -> Proxy:
     """An authorisation in a compound the user collects ballots in; 404 otherwise."""
     proxy = Proxy.objects.select_related("compound__community", "grantor", "holder", "poll").filter(pk=pk).first()

@@ -201,7 +201,8 @@ def survey_reissue(request, pk):
     form = ReissueForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            slips = sv.survey_reissue(survey=survey, actor=request.user, unit_labels=form.labels())
+            slips = sv.survey_reissue(survey=survey, actor=request.user, unit_labels=form.labels(),
+                                      seen=_seen(request))
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 _refused(request, exc)
@@ -213,8 +214,16 @@ def survey_reissue(request, pk):
     counts = sv.counts(survey)
     return render(request, "voting/surveys/confirm.html", {
         "survey": survey, "action": "reissue", "form": form, "counts": counts,
-        "unanswered": counts["tokens"] - counts["responses"],
+        "unanswered": counts["tokens"] - counts["responses"], "seen": sv.last_event_id(survey),
     })
+
+
+def _seen(request) -> int | None:
+    """The event the confirmation page saw (see ``surveys.survey_reissue``); -1 if garbled."""
+    raw = request.POST.get("seen", "")
+    if not raw:
+        return None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else -1
 
 
 def _results(request, pk):

@@ -386,15 +386,28 @@ def survey_open(*, survey: Survey, actor, now=None) -> list[Slip]:
     return slips
 
 
+def last_event_id(survey: Survey) -> int:
+    """The survey's latest event: what a confirmation page saw (``survey_reissue(seen=)``)."""
+    return survey.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 @transaction.atomic
-def survey_reissue(*, survey: Survey, actor, unit_labels: list[str] | None = None) -> list[Slip]:
+def survey_reissue(*, survey: Survey, actor, unit_labels: list[str] | None = None,
+                   seen: int | None = None) -> list[Slip]:
     """New slips for units that have not answered (all of them, or those named): each old slip
-    of those units stops working. For a lost slip, or a printout lost before it was cut."""
+    of those units stops working. For a lost slip, or a printout lost before it was cut.
+
+    ``seen`` is ``last_event_id`` when the confirmation was shown: if slips were opened, issued
+    or closed since (the same form sent twice, a reload of the slips page), nothing is issued,
+    so a reload never silently voids the slips just printed."""
     s = _locked(survey)
     if not can_manage(actor, s):
         raise PermissionDenied(_("You may not run this survey."))
     if s.status != S.OPEN:
         _refuse(_("Slips are issued only while the survey is open."))
+    if seen is not None and seen != last_event_id(s):
+        _refuse(_("New slips were issued a moment ago, and shown then: nothing was issued again. If those were "
+                  "not printed, ask for new slips once more."), "stale")
     unused = SurveyToken.objects.filter(survey=s, used=False)
     if unit_labels is not None:
         wanted = [label.strip() for label in unit_labels if label.strip()]
@@ -427,7 +440,7 @@ def _check_scores(survey: Survey, scores) -> dict[str, int | None]:
     given: dict[str, object] = {}
     for key, value in scores.items():
         k = str(key).strip()
-        if not k.isdigit() or int(k) not in orders:
+        if not re.fullmatch(r"[0-9]{1,6}", k) or int(k) not in orders:  # "²".isdigit(), yet int("²") fails
             _refuse(_("There is no item %(k)s in this survey.") % {"k": k[:10]}, "unknown_item")
         given[str(int(k))] = value
     missing = [o for o in orders if str(o) not in given]

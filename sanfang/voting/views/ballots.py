@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +21,10 @@ from ..models import Ballot, Choice, Poll
 from .common import run
 
 S = Poll.Status
-HEAD_KEY = re.compile(r"^H\d{1,8}$")
+HEAD_KEY = re.compile(r"H[0-9]{1,8}")
+# A person's id as the address carries it: ASCII digits only ("²".isdigit() is true, int("²") fails)
+# and short enough for the database's 64-bit integer (a longer one names nobody).
+PERSON_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _param(request, name: str) -> str:
@@ -29,13 +33,16 @@ def _param(request, name: str) -> str:
 
 def _who(request, user) -> tuple[int | None, str]:
     """The owner voted for (None: the user themself) and the head named, from the address or
-    the form."""
+    the form. A malformed one names nobody: 404, rather than a ballot for someone else (the
+    user's own head) or a database error."""
     raw = _param(request, "for")
-    for_person = int(raw) if raw.isdigit() else None
+    head = _param(request, "head").upper()
+    if (raw and not PERSON_ID.fullmatch(raw)) or (head and not HEAD_KEY.fullmatch(head)):
+        raise Http404
+    for_person = int(raw) if raw else None
     if for_person == getattr(user, "person_id", None):
         for_person = None
-    head = _param(request, "head").upper()
-    return for_person, head if HEAD_KEY.match(head) else ""
+    return for_person, head
 
 
 def _query(for_person, head_key, **extra) -> dict:

@@ -33,6 +33,10 @@ def proxies(request):
     form = f.ProxyForm(request.POST or None, request.FILES or None, compound=compound, polls=polls,
                        initial={"poll": request.GET.get("poll")})
     if request.method == "POST":
+        if form.is_valid() and selectors.same_proxy_exists(compound, **{
+                k: form.cleaned_data[k] for k in ("grantor", "holder", "poll", "valid_from", "valid_until")}):
+            messages.error(request, _("This authorisation is registered already."))
+            return redirect(_page(compound))
         if form.is_valid():
             d = form.cleaned_data
             proxy = run(request, lambda: svc.proxy_grant(
