@@ -126,6 +126,9 @@ def motion_create(*, compound: Compound, title: str, description: str, origin: s
         raise ValidationError({"matter": _("Choose a matter of Civil Code art. 278, or none.")})
     title = clean_text("title", title, limit=120)
     description = clean_text("description", description, limit=4000)
+    if Motion.objects.filter(compound=compound, title=title, origin=origin, ticket=ticket).exclude(
+            stage__in=sorted(ENDED)).exists():  # the same form sent twice: a petition would split its signatures
+        refuse(_("An open motion with this title is already under way in this compound."), code="duplicate")
     mo = Motion.objects.create(compound=compound, title=title, description=description, origin=origin, ticket=ticket,
                                matter=matter, created_by=actor, created_at=now, updated_at=now)
     _event(mo, "created", actor, now=now, new=Stage.PARTY, origin=origin,

@@ -106,3 +106,25 @@ def test_odd_queries_and_forms_never_fail(world, scene, stage, members, login):
             r = c.post(url, data)
             assert r.status_code in (200, 302, 404), (who, url, r.status_code)
             assert snapshot() == before, (who, url, data)
+
+
+def test_the_filter_is_kept_whole_in_the_list_links(world, scene, login):
+    """A filter value with "&" in it was written into the links as it is, so the next page read
+    another filter (and a "page" of the user's choosing)."""
+    c = login(world.users["district"])
+    for url in ("/meetings/?compound=K1%26page%3D9&kind=a%26b", "/meetings/motions/?compound=K1%26page%3D9"):
+        body = c.get(url).content.decode()
+        assert "compound=K1%26page%3D9" in body and "compound=K1&amp;page=9" not in body, url
+
+
+def test_a_motion_sent_twice_is_raised_once(world, scene, login):
+    """A petition raised twice would split its owners' signatures between the two."""
+    from sanfang.meetings.models import Motion
+
+    c = login(world.users["owner"])
+    data = {"compound": "K1", "title": "召开临时业主大会", "description": "改选业委会", "matter": ""}
+    for _ in range(2):
+        c.post("/meetings/motions/new/?origin=petition", data)
+    assert Motion.objects.filter(title="召开临时业主大会").count() == 1
+    c.post("/meetings/motions/new/?origin=petition", data | {"title": "另一件事"})
+    assert Motion.objects.filter(title="另一件事").count() == 1

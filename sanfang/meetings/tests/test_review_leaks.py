@@ -183,3 +183,29 @@ def test_lists_show_only_what_is_in_scope(world, scene, login):
         body = c.get("/meetings/").content.decode() + c.get("/meetings/motions/").content.decode()
         assert all(t in body for t in sees), who
         assert not any(t in body for t in not_seen), who
+
+
+def test_a_draft_poll_is_not_shown_beyond_its_organisers(world, scene, login):
+    """The motion's owners' poll is created as a draft (RULES V13: nothing public before it is
+    announced): its title and state were shown on the motion page to everyone who sees the motion,
+    with a link that then answered 404."""
+    from sanfang.voting import services as voting
+
+    mo = svc.motion_create(compound=world.compounds["k1"], title="维修资金建坡道", description="d", origin="committee",
+                           matter="use_maintenance_fund", actor=world.users["chair"])
+    svc.motion_step_record(motion=mo, stage="party", agreed="同意", outcome="agreed", actor=world.users["community"])
+    svc.motion_step_record(motion=mo, stage="tripartite", agreed="同意", outcome="agreed",
+                           organizations=[world.orgs["oc"], world.orgs["co1"], world.orgs["rc"]],
+                           actor=world.users["community"])
+    from django.utils import timezone
+
+    opens = timezone.now() + timedelta(days=16)
+    poll = svc.motion_open_poll(motion=mo, title="坡道草稿表决", items=[("建坡道", "use_maintenance_fund")],
+                                opens_at=opens, closes_at=opens + timedelta(days=10), actor=world.users["chair"])
+    url = f"/meetings/motions/{mo.pk}/"
+    for who in ("resident", "owner", "company", "supervisor", "grid"):
+        assert "坡道草稿表决" not in login(world.users[who]).get(url).content.decode(), who
+    for who in ("chair", "community"):
+        assert "坡道草稿表决" in login(world.users[who]).get(url).content.decode(), who
+    voting.poll_announce(poll=poll, actor=world.users["chair"])
+    assert "坡道草稿表决" in login(world.users["owner"]).get(url).content.decode()

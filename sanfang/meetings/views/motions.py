@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sanfang.voting.models import Poll
+
 from .. import forms as f
 from .. import permissions as perms
 from .. import selectors
@@ -140,6 +142,8 @@ def motion_detail(request, pk):
         "poll_form": f.PollForm(auto_id="poll_%s", initial={"title": mo.title[:120], "item_1": mo.title[:300],
                                                             "matter_1": mo.matter}) if can_poll else None,
         "poll_url": poll_url(mo.poll_id) if mo.poll_id else "",
+        # A draft poll is its organisers' (RULES V13: nothing is public before it is announced).
+        "show_poll": bool(mo.poll_id) and (mo.poll.status != Poll.Status.DRAFT or perms.can_open_poll(user, mo)),
         "withdraw_form": f.ReasonForm(auto_id="withdraw_%s") if perms.can_withdraw(user, mo) else None,
         "events": selectors.motion_timeline(mo) if staff else [],
         "hide_party_text": not staff,
