@@ -121,13 +121,17 @@ def seed_demo_cases(logins) -> int:
 
 
 def seed_demo_decisions(logins) -> int:
-    """Owners' decisions in the showcase compound, organised by its owners' committee chair; the
-    resident login votes in them (online, and as a neighbour's proxy)."""
+    """Meetings, a motion through the three steps and owners' decisions in the showcase compound,
+    organised by its owners' committee chair and the community worker; the motion's residents'
+    step is the open poll, and the resident login votes (online, and as a neighbour's proxy)."""
+    from sanfang.meetings.demo import seed_meetings
     from sanfang.voting.demo import seed_polls
 
-    chair = next((user for login, user in logins if login.role == Role.COMMITTEE_MEMBER), None)
-    resident = next((user for login, user in logins if login.role == Role.RESIDENT), None)
-    if chair is None or resident is None:
+    by_role = {login.role: user for login, user in logins}
+    chair, resident = by_role.get(Role.COMMITTEE_MEMBER), by_role.get(Role.RESIDENT)
+    worker = by_role.get(Role.COMMUNITY_WORKER)
+    if chair is None or resident is None or worker is None:
         return 0
     compound = resident.seats.select_related("compound").first().compound
-    return seed_polls(compound=compound, organiser=chair, resident=resident)
+    ramp = seed_meetings(compound=compound, chair=chair, community_worker=worker)
+    return seed_polls(compound=compound, organiser=chair, resident=resident, ramp=ramp)

@@ -53,10 +53,11 @@ def _paper(poll: Poll, heads: list[RollHead], *, organiser, rng, yes_share: floa
 
 
 @transaction.atomic
-def seed_polls(*, compound, organiser, resident, now=None) -> int:
+def seed_polls(*, compound, organiser, resident, ramp: Poll | None = None, now=None) -> int:
     """Three polls in ``compound``; ``organiser`` is the owners' committee chair, ``resident`` an
-    owner with a login (they vote online and as a neighbour's proxy in the decided poll)."""
-    if Poll.objects.filter(compound=compound).exists():
+    owner with a login (they vote online and as a neighbour's proxy in the decided poll). The
+    open one is ``ramp`` when a motion has created it (a draft, see meetings.demo)."""
+    if Poll.objects.filter(compound=compound).exclude(pk=getattr(ramp, "pk", None)).exists():
         return 0
     now = now or timezone.now()
     rng = random.Random(278)
@@ -87,8 +88,10 @@ def seed_polls(*, compound, organiser, resident, now=None) -> int:
 
     # 2. Open: voting since three days ago, a third of the owners in; the resident has not voted.
     opens = (now - timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
-    ramp = svc.poll_create(compound=compound, title="加装无障碍坡道", items=RAMP, opens_at=opens,
-                           closes_at=opens + timedelta(days=15), actor=organiser)
+    if ramp is None:
+        ramp = svc.poll_create(compound=compound, title="加装无障碍坡道", items=RAMP, opens_at=opens,
+                               closes_at=opens + timedelta(days=15), actor=organiser)
+    opens = ramp.opens_at
     svc.poll_announce(poll=ramp, actor=organiser, now=opens - timedelta(days=16))
     svc.poll_open(poll=ramp, actor=organiser, now=opens)
     rest = [h for h in ramp.roll.order_by("key") if not h.people.filter(pk=resident.person_id).exists()]

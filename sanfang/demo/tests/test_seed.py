@@ -73,6 +73,14 @@ def test_seed_demo_creates_the_logins_with_their_seats():
 
     assert sorted(Poll.objects.filter(compound__code=showcase).values_list("status", flat=True)) == [
         "announced", "open", "published"]
+    # The open poll is the residents' step of a motion that went through the party and the three parties.
+    from sanfang.meetings.models import Meeting, Motion
+
+    motion = Motion.objects.get(compound__code=showcase)
+    assert motion.stage == "residents" and motion.poll.status == "open"
+    assert list(motion.steps.values_list("stage", flat=True)) == ["party", "tripartite"]
+    assert set(Meeting.objects.filter(compound__code=showcase).values_list("kind", "status")) == {
+        ("committee", "minutes_published"), ("deliberation", "minutes_published"), ("joint", "announced")}
 
 
 def test_seed_demo_twice_changes_nothing():
