@@ -2,8 +2,9 @@
 and services alike, and the scope of each as a Q (DESIGN habit 8), built from the same seats as
 ``accounts.scope``.
 
-**Seeing meetings.** Region staff (community worker, grid worker, subdistrict and district
-officers) see every meeting in their subtree, drafts included. The owners' committee, the
+**Seeing meetings.** Region staff (community worker, subdistrict and district officers) see
+every meeting in their subtree, drafts included; grid workers, who convene nothing, see them
+once announced. The owners' committee, the
 supervisory committee and the serving company see the meetings of their compound once announced,
 and drafts their own organisation convenes. Any organisation or person invited sees the meeting
 once announced (a department invited to a hearing, say). A resident sees the announced meetings
@@ -148,7 +149,7 @@ def meeting_q(user) -> Q:
     orgs = []
     for seat in seats_of(user):
         if seat.region_id:
-            q |= Q(community__path__startswith=seat.region.path)
+            q |= Q(community__path__startswith=seat.region.path) & (Q() if seat.role in STAFF_ROLES else announced)
         elif seat.role in COMPOUND_ROLES:
             if seat.compound_id:
                 q |= Q(compound_id=seat.compound_id) & announced & ~Q(kind=Kind.PARTY)

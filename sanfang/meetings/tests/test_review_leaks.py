@@ -28,6 +28,7 @@ REGION_K1 = {"district", "subdistrict", "community", "grid"}
 K1_BODIES = {"chair", "member", "supervisor", "company"}
 K1_RESIDENTS = {"resident", "owner"}
 K1_ALL = REGION_K1 | K1_BODIES | K1_RESIDENTS
+ORGANISERS_K1 = {"district", "subdistrict", "community", "chair", "member"}
 
 
 @pytest.fixture
@@ -97,8 +98,8 @@ def matrix(scene) -> dict[str, tuple[str, set]]:
     s = scene
     sees_published = K1_ALL
     return {
-        "draft": (f"/meetings/{s['draft'].pk}/", REGION_K1 | {"chair", "member"}),
-        "draft sheet": (f"/meetings/{s['draft'].pk}/sign-in-sheet/", REGION_K1 | {"chair", "member"}),
+        "draft": (f"/meetings/{s['draft'].pk}/", ORGANISERS_K1),  # not the grid worker: a draft is its organisers'
+        "draft sheet": (f"/meetings/{s['draft'].pk}/sign-in-sheet/", ORGANISERS_K1),
         "party": (f"/meetings/{s['party'].pk}/", REGION_K1 | K1_BODIES),  # never to residents
         "published": (f"/meetings/{s['held'].pk}/", sees_published),
         "minutes": (f"/meetings/{s['held'].pk}/minutes/", sees_published),
@@ -178,6 +179,7 @@ def test_lists_show_only_what_is_in_scope(world, scene, login):
     for who, sees, not_seen in (("resident", {"更换物业"}, {"草稿例会", "西溪听证", "西溪动议"}),
                                 ("c2_worker", {"西溪动议"}, {"加装坡道", "更换物业"}),
                                 ("k3_resident", {"西溪听证"}, {"草稿例会", "加装坡道"}),
+                                ("grid", {"加装坡道"}, {"草稿例会", "西溪听证"}),
                                 ("outsider", set(), {"草稿例会", "加装坡道", "西溪听证", "西溪动议"})):
         c = login(world.users[who])
         body = c.get("/meetings/").content.decode() + c.get("/meetings/motions/").content.decode()
