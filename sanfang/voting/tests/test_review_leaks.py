@@ -198,3 +198,15 @@ def test_survey_results_wait_for_the_close(world, scene, login):
     assert 'data-testid="results"' not in page and 'data-figure="responses"' in page
     assert Survey.objects.get(pk=scene["s_open"].pk).status == "open"
     assert login(world.users["company"]).get(f"/surveys/{scene['s_open'].pk}/results/").status_code == 404
+
+
+@pytest.mark.xfail(strict=True, reason="voting/ballotlog.build_log and publication.item_logs (not this review's files) "
+                   "publish each ballot with its unit label (and time and channel): every owner, the company and "
+                   "the departments who see the poll read how each home voted. Fix: write a per-poll pseudonym for "
+                   "each unit in the log (U0001…, keeping building, kind and area, so the recount and the V7 heads "
+                   "stay checkable) and show each voter their head's and unit's pseudonyms with the receipt, so "
+                   "they can still find their own ballot; then the xlsx sheet 投票记录 follows.")
+def test_the_published_log_does_not_tell_a_resident_how_a_home_voted(world, owners, scene, login):
+    c = login(world.users["owner_b"])
+    log = c.get(f"/polls/{scene['pub'].pk}/log.json").content.decode()
+    assert "1-1-201" not in log  # the developer's home, which voted yes on both items
