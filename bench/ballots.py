@@ -50,7 +50,6 @@ then closed and published, and its publication must agree too and its logs verif
 """
 
 import argparse
-import hashlib
 import http.client
 import json
 import math
@@ -181,7 +180,7 @@ def run(*, scale: float, argv: list[str]) -> None:
              loadavg=[*r.loadavg, *b1.loadavg, *b2.loadavg],
              baseline="GET /bench/bare-json: a bare Django view answering a small JSON object, no auth")
     emit(name="ballots_tally", n=tallies["ballots"], rate=None, errors=0, database=database,
-         polls=tallies["polls"], items=tallies["items"], publication=publication,
+         polls=tallies["polls"], item_comparisons=tallies["items"], publication=publication,
          roll_freeze_s=world.freeze_seconds, recompute_ms=inproc["recompute_ms"])
 
 
@@ -730,5 +729,4 @@ def _publish_one(world: World) -> dict:
             raise BenchFailure(f"the published log of item {item['order']} does not verify: {problems[:3]}")
     entries = len(poll.result["items"][0]["log"]["entries"])
     log(f"  poll {poll.pk} closed and published in {seconds} s ({entries:,} ballots); results equal, logs verify")
-    return {"poll": poll.pk, "ballots": entries, "close_publish_s": seconds,
-            "anchor": hashlib.sha256(poll.log_head_hash.encode()).hexdigest()[:12]}
+    return {"poll": poll.pk, "ballots": entries, "close_publish_s": seconds, "anchor": poll.log_head_hash[:12]}
