@@ -98,3 +98,40 @@ def test_sign_in_swaps_the_sheet_and_the_quorum(page, scene):
     page.get_by_test_id("sign-in").click()
     expect(page.get_by_test_id("quorum-met")).to_be_visible()  # 3 of 5, no page load
     assert held.attendance.count() == 3
+
+
+def test_the_confirmation_pages_fit_a_phone(phone_page, scene, browser_world):
+    """Announcing, a step that ends a motion and a signature are asked once more (irreversible):
+    those pages fit a 390 px phone too."""
+    from playwright.sync_api import expect
+
+    from sanfang.meetings import services as svc
+
+    w = browser_world
+    draft = svc.meeting_create(kind="committee", title="四季度业委会例会", place="小区议事厅",
+                               scheduled_at=timezone.now() + timedelta(days=8), convener=w.orgs["oc"],
+                               compound=w.compounds["k1"], actor=w.users["chair"], agenda=["年度预算"])
+    login(phone_page, username="chair")
+    too_wide = {}
+
+    def check(name):
+        overflow = horizontal_overflow(phone_page)
+        if overflow > 1:
+            too_wide[name] = overflow
+
+    goto(phone_page, f"/meetings/{draft.pk}/")
+    phone_page.get_by_test_id("announce").click()
+    expect(phone_page.get_by_test_id("confirm-announce")).to_be_visible()
+    check("announce")
+    goto(phone_page, f"/meetings/motions/{scene['motion'].pk}/")
+    form = phone_page.get_by_test_id("step-form")
+    form.locator("[name=agreed]").fill("三方未达成一致")
+    form.locator("input[name=outcome][value=not_agreed]").check()
+    form.get_by_test_id("record-step").click()
+    expect(phone_page.get_by_test_id("confirm-step")).to_be_visible()
+    check("step")
+    goto(phone_page, f"/meetings/motions/{scene['petition'].pk}/")
+    phone_page.get_by_test_id("sign").click()
+    expect(phone_page.get_by_test_id("confirm-sign")).to_be_visible()
+    check("sign")
+    assert not too_wide, f"confirmation pages wider than a 390px phone: {too_wide}"
