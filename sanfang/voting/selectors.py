@@ -310,9 +310,12 @@ def same_proxy_exists(compound: Compound, *, grantor, holder, poll=None, valid_f
 
 
 def proxy_get_for(*, user, pk: int) -> Proxy:
-    """An authorisation in a compound the user collects ballots in; 404 otherwise."""
+    """An authorisation in a compound the user collects ballots in; 404 otherwise, and for one
+    tied to a draft poll unless the user organises it (a draft is its organisers', RULES V13)."""
     proxy = Proxy.objects.select_related("compound__community", "grantor", "holder", "poll").filter(pk=pk).first()
     if proxy is None or not user.is_authenticated or not perms.can_collect(user, proxy.compound):
+        raise Http404
+    if proxy.poll is not None and proxy.poll.status == S.DRAFT and not perms.can_organise(user, proxy.compound):
         raise Http404
     return proxy
 

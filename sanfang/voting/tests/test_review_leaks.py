@@ -101,8 +101,9 @@ def matrix(s) -> dict[str, tuple[str, dict]]:
         "scan": (f"/polls/{p}/paper/{s['scan'].pk}/scan/", {200: COLLECTORS}),
         "online ballot as a scan": (f"/polls/{p}/paper/{s['online'].pk}/scan/", {}),
         "proxies": ("/polls/proxies/?compound=K1", {200: COLLECTORS, 403: {"department", "supervisor", "company"}}),
-        "proxy document": (f"/polls/proxies/{s['proxy'].pk}/document/", {200: COLLECTORS}),
-        "proxy revoke": (f"/polls/proxies/{s['proxy'].pk}/revoke/", {200: COLLECTORS}),
+        # The authorisation is for the draft poll: its organisers', not the grid worker's.
+        "proxy document": (f"/polls/proxies/{s['proxy'].pk}/document/", {200: ORGANISERS}),
+        "proxy revoke": (f"/polls/proxies/{s['proxy'].pk}/revoke/", {200: ORGANISERS}),
         "k3 scan": (f"/polls/{k3}/paper/{s['k3scan'].pk}/scan/", {200: {"district", "c2_worker"}}),
         "k3 proxy document": (f"/polls/proxies/{s['k3proxy'].pk}/document/", {200: {"district", "c2_worker"}}),
         "surveys": ("/surveys/", {200: set(ACTORS)}),
@@ -177,6 +178,16 @@ def test_a_slip_code_is_never_shown_again(world, scene, client):
             body = r.content.decode() if r.status_code == 200 else ""
             assert not SLIP_CODE.search(body), (who, url)
             assert not any(code in body for code in s["codes"]), (who, url)
+
+
+def test_the_grid_worker_collects_but_sees_no_draft_poll(world, scene, login):
+    """The proxies page listed the draft poll (its title, the authorisations for it) to everyone
+    who collects: a draft is its organisers' (RULES V13)."""
+    title = scene["draft"].title
+    assert title in login(world.users["community"]).get("/polls/proxies/?compound=K1").content.decode()
+    page = login(world.users["grid"]).get("/polls/proxies/?compound=K1")
+    assert page.status_code == 200 and title not in page.content.decode()
+    assert title not in login(world.users["grid"]).get("/polls/").content.decode()
 
 
 def test_documents_are_served_only_through_the_checked_views(world, scene, login):

@@ -29,7 +29,9 @@ def proxies(request):
     if not perms.can_collect(request.user, compound):
         return forbidden(request, _("An owner records their own authorisation, or staff record it for them."),
                          compound=compound)
-    polls = selectors.compound_polls(compound)
+    # A draft is its organisers' (RULES V13): a grid worker collects, and sees no draft here.
+    organiser = perms.can_organise(request.user, compound)
+    polls = selectors.compound_polls(compound, (S.DRAFT, S.ANNOUNCED, S.OPEN) if organiser else (S.ANNOUNCED, S.OPEN))
     form = f.ProxyForm(request.POST or None, request.FILES or None, compound=compound, polls=polls,
                        initial={"poll": request.GET.get("poll")})
     if request.method == "POST":
@@ -49,7 +51,7 @@ def proxies(request):
                 return redirect(_page(compound))
         else:
             messages.error(request, _("Please correct the errors below."))
-    current = list(selectors.current_proxies(compound))
+    current = [p for p in selectors.current_proxies(compound) if organiser or p.poll is None or p.poll.status != S.DRAFT]
     poll_id = request.GET.get("poll", "")
     cap_poll = (next((p for p in polls if str(p.pk) == poll_id), None)
                 or next((p for p in polls if p.status == S.OPEN), None)
