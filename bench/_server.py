@@ -400,6 +400,33 @@ def cost_per_request(call: Callable[[], object], n: int) -> tuple[float, float]:
     return (time.perf_counter() - t) / n * 1000, (time.process_time() - cpu) / n * 1000
 
 
+def database_cpu_ms(call: Callable[[], object], n: int) -> float | None:
+    """CPU time (ms) the PostgreSQL backend serving this process spent per call of ``call``,
+    read from /proc (the server runs on this machine); None elsewhere. Unlike a rate, CPU time
+    hardly moves with the load others put on a shared machine."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as c:
+            c.execute("SELECT pg_backend_pid()")
+            pid = c.fetchone()[0]
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def used() -> float:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+        before = used()
+        for _ in range(n):
+            call()
+        return (used() - before) / n * 1000
+    except OSError:
+        return None
+
+
 def cpu_profile(call: Callable[[], object], n: int, *, top: int = 10) -> dict:
     """Where the CPU of ``n`` in-process calls goes, under cProfile (which inflates pure-Python
     time; the shares are what matters):

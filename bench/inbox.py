@@ -24,8 +24,11 @@ baseline measured beside it, not with one measured minutes earlier. The pages:
 
 One line per role and page. Measured in-process (Django's test client, no HTTP) before the
 load: ``queries_per_request`` and ``queries`` (one request under ``CaptureQueriesContext``),
-``inprocess_ms`` and ``inprocess_cpu_ms`` (wall and CPU time of one request, 30 of them; the
-baseline's as ``baseline_inprocess_*``), ``cpu_profile`` (where that CPU goes, see
+``inprocess_ms`` and ``inprocess_cpu_ms`` (wall and CPU time of one request, 200 of them; the
+baseline's as ``baseline_inprocess_*``), ``inprocess_db_cpu_ms`` (the CPU its PostgreSQL
+backend spent, from /proc, 1,000 requests) and ``cpu_ratio`` (the baseline's CPU per request,
+Python and PostgreSQL, over the line's: what the rate ratio tends to whatever the machine's
+load, HTTP and the clients left out), ``cpu_profile`` (where that CPU goes, see
 ``bench._server.cpu_profile``), and every SELECT of that request on the cases table run again under ``EXPLAIN (ANALYZE, BUFFERS)``:
 ``plans`` holds each plan's first line, planning and execution time; the full plans go to
 stderr. Each API page is checked against ``selectors.inbox`` (the ORM queryset the hot path
@@ -47,6 +50,7 @@ from ._server import (
     Request,
     cost_per_request,
     cpu_profile,
+    database_cpu_ms,
     gunicorn,
     load,
     queries_of,
@@ -125,7 +129,8 @@ def run(*, scale: float, argv: list[str]) -> None:
     compound_ids = world.compound_ids
     pick = [random.Random(500 + i) for i in range(opts.concurrency)]
     base_cost = _baseline_cost(compound_ids)
-    log(f"  baseline in-process: {base_cost[0]:.1f} ms wall, {base_cost[1]:.1f} ms CPU per request")
+    log(f"  baseline in-process: {base_cost[0]:.1f} ms wall, {base_cost[1]:.1f} ms CPU per request "
+        f"(+ {base_cost[2]} ms of PostgreSQL's)")
 
     def baseline(i: int, seq: int) -> Request:
         return Request("GET", f"/bench/read20?compound={pick[i].choice(compound_ids)}")
@@ -173,13 +178,24 @@ def run(*, scale: float, argv: list[str]) -> None:
              concurrency=opts.concurrency, seconds=got.seconds, server=label, path=path,
              seat=role.seat, scope_compounds=role.compounds, inbox_count=role.inbox_count,
              queries_per_request=m["queries"], queries=m["summary"], plans=m["plans"],
-             inprocess_ms=m["inprocess_ms"], inprocess_cpu_ms=m["inprocess_cpu_ms"], cpu_profile=m["cpu_profile"],
+             inprocess_ms=m["inprocess_ms"], inprocess_cpu_ms=m["inprocess_cpu_ms"],
+             inprocess_db_cpu_ms=m["inprocess_db_cpu_ms"], cpu_profile=m["cpu_profile"],
              baseline_inprocess_ms=base_cost[0], baseline_inprocess_cpu_ms=base_cost[1],
+             baseline_inprocess_db_cpu_ms=base_cost[2], cpu_ratio=_cpu_ratio(base_cost, m),
              statuses={str(k): v for k, v in got.statuses.items()},
              baseline_rates=base_rates, baseline_p50_ms=base.ms(50), baseline_p95_ms=base.ms(95),
              loadavg=[*got.loadavg, *base.loadavg], server_tracebacks=tracebacks,
              baseline="GET /bench/read20: Ticket.objects.filter(compound_id=X).order_by()[:20] as JSON, "
                       "measured in slices alternating with the line's")
+
+
+def _cpu_ratio(base_cost, m) -> float | None:
+    """The baseline's CPU per request (this process and its PostgreSQL backend, in-process)
+    over the line's: what the rate ratio tends to on a machine both share, whatever its load
+    (HTTP, gunicorn and the clients, the same for both, are left out)."""
+    if None in (base_cost[2], m["inprocess_db_cpu_ms"], m["inprocess_cpu_ms"]):
+        return None
+    return round((base_cost[1] + base_cost[2]) / (m["inprocess_cpu_ms"] + m["inprocess_db_cpu_ms"]), 3)
 
 
 def _merged(parts: list) -> "LoadResult":
@@ -494,7 +510,7 @@ def _queries_and_plans(role: _Role) -> dict:
             if kind == "api":
                 raise BenchFailure(f"the inbox of {role.name} answered {answer.status_code}: {answer.content[:300]!r}")
             out[kind] = {"queries": None, "summary": None, "plans": None, "inprocess_ms": None,
-                         "inprocess_cpu_ms": None, "cpu_profile": None}
+                         "inprocess_cpu_ms": None, "inprocess_db_cpu_ms": None, "cpu_profile": None}
             continue
         if kind == "api":
             _check_against_the_orm(role, answer.json())
@@ -517,10 +533,11 @@ def _queries_and_plans(role: _Role) -> dict:
                             "buffers": next((p.strip() for p in plan if "Buffers:" in p), "")}
             log(f"EXPLAIN ANALYZE, {kind} inbox of {role.name} ({label}):\n  {statement}\n  " + "\n  ".join(plan))
         with override_settings(STORAGES={**settings.STORAGES, **PLAIN_STATIC}):
-            wall_ms, cpu_ms = cost_per_request(call, 30)
+            wall_ms, cpu_ms = cost_per_request(call, 200)
+            db_cpu_ms = database_cpu_ms(call, 1000)
             profile = cpu_profile(call, 30)
         out[kind] = {"queries": len(sql), "summary": query_summary(sql), "plans": plans, "inprocess_ms": wall_ms,
-                     "inprocess_cpu_ms": cpu_ms, "cpu_profile": profile}
+                     "inprocess_cpu_ms": cpu_ms, "inprocess_db_cpu_ms": db_cpu_ms, "cpu_profile": profile}
         log(f"  {kind} inbox of {role.name}: {len(sql)} queries {query_summary(sql)}; count {role.inbox_count}; "
             + ", ".join(f"{k} {v['ms']} ms" for k, v in plans.items())
             + f"; in-process {wall_ms:.1f} ms wall, {cpu_ms:.1f} ms CPU per request; CPU: {profile}")
@@ -541,8 +558,8 @@ def _check_against_the_orm(role: _Role, body: dict) -> None:
     role.inbox_count = selectors.inbox(user).count()
 
 
-def _baseline_cost(compound_ids: list[int]) -> tuple[float, float]:
-    """(wall ms, CPU ms) of one baseline read in-process."""
+def _baseline_cost(compound_ids: list[int]) -> tuple[float, float, float | None]:
+    """(wall ms, CPU ms, PostgreSQL's CPU ms) of one baseline read in-process."""
     from django.test import Client, override_settings
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -554,4 +571,5 @@ def _baseline_cost(compound_ids: list[int]) -> tuple[float, float]:
                 raise BenchFailure(f"the baseline view answered {answer.status_code}: {answer.content[:300]!r}")
 
         call()
-        return cost_per_request(call, 100)
+        wall_ms, cpu_ms = cost_per_request(call, 200)
+        return wall_ms, cpu_ms, database_cpu_ms(call, 1000)
