@@ -52,8 +52,8 @@ def snapshot():
 
 @pytest.fixture
 def stage(world, scene, members, _frozen):
-    """On top of the scene: a committee meeting announced and now on its day (sign-in open), with
-    one member signed in and a wrong line on the sheet; a petition a collector may sign."""
+    """On top of the scene: a deliberation meeting held, with one member signed in (a line to
+    strike); a members' request for a committee meeting (C6)."""
     m = committee_meeting(world, days=3)
     Meeting.objects.filter(pk=m.pk).update(kind="deliberation")  # 3 days' notice is enough for it
     m.refresh_from_db()
@@ -62,7 +62,8 @@ def stage(world, scene, members, _frozen):
     line = svc.attendance_sign_in(meeting=m, person=members["people"][1], actor=world.users["community"])
     svc.meeting_hold(meeting=m, actor=world.users["community"])
     m.refresh_from_db()
-    return {"open": m, "line": line}
+    request = svc.meeting_request_create(compound=world.compounds["k1"], matter="讨论停车", actor=world.users["chair"])
+    return {"open": m, "line": line, "request": request}
 
 
 def actions(scene, stage, world, members):
@@ -86,6 +87,7 @@ def actions(scene, stage, world, members):
         (f"/meetings/{held.pk}/publish/", {"confirm": "yes"}),
         (f"/meetings/{scene['party'].pk}/hold/", {"confirm": "yes"}),
         ("/meetings/requests/new/", {"compound": "K1", "matter": "开会"}),
+        (f"/meetings/requests/{stage['request'].pk}/sign/", {}),
         (f"/meetings/motions/{mo.pk}/step/", {"stage": "tripartite", "agreed": "x", "outcome": "not_agreed",
                                               "confirm": "yes"}),
         (f"/meetings/motions/{mo.pk}/withdraw/", {"reason": "x"}),
@@ -191,7 +193,7 @@ def test_forms_sent_twice_record_once(world, scene, stage, members, login):
     """A double click: the agenda item, the sign-in, the decision and the members' request
     signature are recorded once; the second is refused with a message."""
     draft, m = scene["draft"], stage["open"]
-    chair, community = login(world.users["chair"]), None
+    chair = login(world.users["chair"])
     for _ in range(2):
         chair.post(f"/meetings/{draft.pk}/agenda-add/", {"text": "停车收费"})
     assert draft.agenda.filter(text="停车收费").count() == 1
@@ -203,6 +205,10 @@ def test_forms_sent_twice_record_once(world, scene, stage, members, login):
     assert m.attendance.filter(person=members["people"][2]).count() == 1
     assert m.decisions.filter(text="同意改造").count() == 1
     assert MeetingEvent.objects.filter(meeting=m, kind="decision").count() == 1
+    member = login(world.users["member"])
+    for _ in range(2):
+        member.post(f"/meetings/requests/{stage['request'].pk}/sign/")
+    assert stage["request"].signers.count() == 2  # the chair who asked, and this member once
 
 
 def test_c6_votes_never_exceed_the_members_present(world, members, held_committee, login):
