@@ -160,6 +160,7 @@ class RowReader:
     def __init__(self, *parts):
         self.parts = parts
         self._converters: dict[str, list] = {}
+        self._layout = None  # [(model, first column, past the last, primary key's column)]
 
     def columns(self, connection) -> str:
         qn = connection.ops.quote_name
@@ -187,14 +188,15 @@ class RowReader:
                 col, convs = conv
                 for c in convs:
                     values[i] = c(values[i], col, connection)
-        out, start = [], 0
-        for _alias, model in self.parts:
-            n = len(model._meta.concrete_fields)
-            chunk = values[start:start + n]
-            start += n
-            pk_index = model._meta.concrete_fields.index(model._meta.pk)
-            out.append(None if chunk[pk_index] is None else model.from_db(connection.alias, None, chunk))
-        return out
+        if self._layout is None:
+            layout, start = [], 0
+            for _alias, model in self.parts:
+                fields = model._meta.concrete_fields
+                layout.append((model, start, start + len(fields), start + fields.index(model._meta.pk)))
+                start += len(fields)
+            self._layout = layout
+        return [None if values[pk] is None else model.from_db(connection.alias, None, values[first:end])
+                for model, first, end, pk in self._layout]
 
 
 # ---- prepared statements --------------------------------------------------------------------
@@ -220,7 +222,11 @@ def statement_name(prefix: str) -> str:
 def prepared_rows(connection, name: str, sql: str, params=()) -> list[tuple]:
     """The rows of ``sql`` for ``params``: on PostgreSQL through a statement prepared as
     ``name`` on this connection; elsewhere as it is. With ``params``, ``sql`` marks them
-    ``%s`` and holds no other ``%s``; without, it is sent as written (literals and all)."""
+    ``%s`` and holds no other ``%s``; without, it is sent as written (literals and all).
+
+    The PREPARE (and the DEALLOCATE of the oldest beyond ``PREPARED_MAX``) goes straight to the
+    driver: it is set-up of the connection, not a read, so it is neither logged nor counted
+    as a query (a page reads as many statements whether it prepared them or not)."""
     with connection.cursor() as c:
         if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_STATEMENTS", True):
             c.execute(sql, params or None)
@@ -230,13 +236,14 @@ def prepared_rows(connection, name: str, sql: str, params=()) -> list[tuple]:
         if names is None:
             names = _prepared[raw] = {}
         if name not in names:
-            if len(names) >= PREPARED_MAX:
-                oldest = next(iter(names))
-                c.execute(f"DEALLOCATE {oldest}")
-                del names[oldest]
-            numbers = itertools.count(1)
-            body = _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql) if params else sql
-            c.execute(f"PREPARE {name} AS {body}")
+            with raw.cursor() as setup:
+                while names and len(names) >= PREPARED_MAX:
+                    oldest = next(iter(names))
+                    setup.execute(f"DEALLOCATE {oldest}")
+                    del names[oldest]
+                numbers = itertools.count(1)
+                body = _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql) if params else sql
+                setup.execute(f"PREPARE {name} AS {body}")
             names[name] = None  # a PREPARE outlives a rollback: it stays known
         if params:
             c.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)

@@ -167,7 +167,7 @@ def _places_changed(**_kwargs) -> None:
     rows), and tell the other processes through the shared cache."""
     forget_places()
     transaction.on_commit(forget_places)
-    transaction.on_commit(_bump_version)
+    transaction.on_commit(_bump_version, robust=True)  # a cache that is down must not fail the save
 
 
 def _bump_version() -> None:
