@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sanfang.accounts.models import prepared_rows, statement_name
-from sanfang.orgs.models import Ownership
+from sanfang.orgs.models import Ownership, Person
 from sanfang.places.models import Unit
 
 from . import permissions as perms
@@ -486,6 +486,12 @@ def proxy_grant(*, compound, grantor, holder, document, actor, poll: Poll | None
         raise ValidationError({"poll": _("This poll is in another compound.")})
     if not Ownership.objects.filter(compound=compound, person=grantor).exists():
         raise ValidationError({"grantor": _("The grantor owns no unit in this compound.")})
+    # One grantor's authorisations are registered one at a time, so two identical requests at
+    # the same instant cannot both pass the check below (a revoked twin would leave one in force).
+    Person.objects.select_for_update().filter(pk=grantor.pk).first()
+    if Proxy.objects.filter(compound=compound, grantor=grantor, holder=holder, poll=poll, valid_from=valid_from,
+                            valid_until=valid_until, revoked_at__isnull=True).exists():
+        _refuse(_("This authorisation is registered already."), code="duplicate")
     proxy = Proxy.objects.create(compound=compound, grantor=grantor, holder=holder, poll=poll, valid_from=valid_from,
                                  valid_until=valid_until, document=document, created_by=actor)
     if poll is not None:
@@ -501,8 +507,8 @@ def proxy_revoke(*, proxy: Proxy, actor, now=None) -> Proxy:
         raise PermissionDenied(_("Only the owner who gave it, or staff, revoke an authorisation."))
     if p.revoked_at is not None:
         _refuse(_("This authorisation has already been revoked."))
-    p.revoked_at = now or timezone.now()
-    p.save(update_fields=["revoked_at"])
+    p.revoked_at, p.revoked_by = now or timezone.now(), actor
+    p.save(update_fields=["revoked_at", "revoked_by"])
     if p.poll_id:
         _event(p.poll, "proxy_revoked", actor, proxy=p.pk)
     return p

@@ -136,12 +136,9 @@ def test_a_second_ballot_for_a_head_by_any_channel_is_refused(world, owners, sce
     assert Ballot.objects.get(poll=live).choices == {"1": "yes"}
 
 
-# --- defects in files this review does not own -----------------------------------------------------
+# --- defects found in the services (fixed there) ----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="voting/services.proxy_revoke writes a PollEvent only for a proxy tied to "
-                   "a poll, and Proxy keeps no revoked_by: revoking a period authorisation records no actor. "
-                   "Fix: add Proxy.revoked_by (FK to the user, null) set by proxy_revoke, with its migration.")
 def test_revoking_a_period_authorisation_records_who(world, scene, login):
     proxy = scene["k3proxy"]
     login(world.users["c2_worker"]).post(f"/polls/proxies/{proxy.pk}/revoke/")
@@ -150,11 +147,6 @@ def test_revoking_a_period_authorisation_records_who(world, scene, login):
     assert getattr(proxy, "revoked_by", None) == world.users["c2_worker"]
 
 
-@pytest.mark.xfail(strict=True, reason="voting/services.proxy_grant registers the same authorisation twice (the "
-                   "page now refuses a resent form, but two requests at once, or the API, still pass). Fix: refuse "
-                   "in proxy_grant when a current Proxy with the same compound, grantor, holder, poll and period "
-                   "exists (lock the grantor's proxies with select_for_update, or a partial unique constraint on "
-                   "(grantor, holder, poll, valid_from, valid_until) where revoked_at is null).")
 def test_the_service_refuses_a_duplicate_authorisation(world, owners, scene):
     kw = {"compound": world.compounds["k1"], "grantor": owners["a"], "holder": owners["chair"],
           "actor": world.users["community"], "poll": scene["draft"]}
