@@ -1,6 +1,7 @@
 """The live progress of a vote and its published result: per item on both bases (area and
-heads), the thresholds, what is still missing; the hash-chained anonymised ballot log and an
-Excel copy of the result.
+heads), the thresholds, what is still missing; the hash-chained pseudonymous ballot log (no unit
+label, name or time: see the README, "Published ballot log"), where the user's own ballots are in
+it, and an Excel copy of the result.
 
 The progress is read from ``progress.progress`` (a cached tally: no count of the ballots per
 request, WORKLOADS' ≥ 2,000 reads a second). The page refreshes its figures with htmx about every
@@ -16,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import rules, selectors
-from ..models import Poll
+from .. import ballotlog, publication, rules, selectors
+from ..models import Choice, Poll
 
 S = Poll.Status
 REFRESH_SECONDS = 10
@@ -53,14 +54,27 @@ def _published(request, pk) -> Poll:
     return poll
 
 
+def _logs_served(poll: Poll) -> bool:
+    """Logs of the first format (published before the pseudonyms) named each unit with its
+    choice: they are no longer served; the totals stand, the organisers keep the ballots (V10)."""
+    return all(i["log"].get("format") == ballotlog.FORMAT for i in poll.result["items"])
+
+
 @login_required
 def result(request, pk):
     poll = selectors.poll_get_for(user=request.user, pk=pk, with_result=True)
     if poll.status != S.PUBLISHED or not poll.result:
         messages.info(request, _("The result is published once voting has closed and the votes are counted."))
         return redirect("voting:detail", pk=poll.pk)
+    served = _logs_served(poll)
+    mine = publication.own_entries(poll, selectors.own_heads(request.user, poll)) if served else []
+    shown = dict(Choice.choices)
+    for row in mine:
+        for found in row["items"]:
+            found["shown"] = shown.get(found["entry"]["choice"], found["entry"]["choice"]) if found["entry"] else ""
     return render(request, "voting/result.html", {"poll": poll, "items": selectors.published_items(poll),
-                                                  "anchor": poll.result.get("anchor", poll.log_head_hash)})
+                                                  "anchor": poll.result.get("anchor", poll.log_head_hash),
+                                                  "logs_served": served, "mine": mine})
 
 
 @login_required
@@ -68,6 +82,8 @@ def log(request, pk):
     """The published log, as a download: every item's log with the anchor, or with ``?item=N``
     the one document ``sanfang voting verify`` checks."""
     poll = _published(request, pk)
+    if not _logs_served(poll):
+        raise Http404
     item = request.GET.get("item", "")
     if item:
         found = next((i for i in poll.result["items"] if str(i["order"]) == item), None)
@@ -145,22 +161,25 @@ def _workbook(poll: Poll, items: list[dict]) -> bytes:
         ws.write_string(r, 15, "是" if i["passed"] else "否")
         ws.write_string(r, 16, i["head_hash"])
 
+    # The entries as the published log has them: pseudonyms and ballot codes, never a unit label
+    # or a time (README, "Published ballot log"); none for a log of the first format.
     log = book.add_worksheet("投票记录")
-    log.set_column(0, 2, 10)
-    log.set_column(3, 6, 14)
+    log.set_column(0, 1, 8)
+    log.set_column(2, 4, 18)
+    log.set_column(5, 6, 10)
     log.set_column(7, 8, 66)
-    for c, text in enumerate(["事项", "序号", "户", "房号", "选择", "方式", "时间", "上一哈希", "哈希"]):
+    for c, text in enumerate(["事项", "序号", "选票码", "户", "单元", "选择", "方式", "上一哈希", "哈希"]):
         log.write_string(0, c, text, head)
     r = 1
-    for item in poll.result["items"]:
+    for item in poll.result["items"] if _logs_served(poll) else []:
         for e in item["log"]["entries"]:
             log.write_number(r, 0, item["order"])
             log.write_number(r, 1, e["seq"])
-            log.write_string(r, 2, safe_text(e["head"]))
-            log.write_string(r, 3, safe_text(e["unit"]))
-            log.write_string(r, 4, CHOICE_ZH.get(e["choice"], safe_text(e["choice"])))
-            log.write_string(r, 5, CHANNEL_ZH.get(e["channel"], safe_text(e["channel"])))
-            log.write_string(r, 6, safe_text(e["at"]))
+            log.write_string(r, 2, safe_text(e["ballot"] or ""))
+            log.write_string(r, 3, safe_text(e["head"]))
+            log.write_string(r, 4, safe_text(e["unit"]))
+            log.write_string(r, 5, CHOICE_ZH.get(e["choice"], safe_text(e["choice"])))
+            log.write_string(r, 6, CHANNEL_ZH.get(e["channel"], safe_text(e["channel"])))
             log.write_string(r, 7, e["prev"])
             log.write_string(r, 8, e["hash"])
             r += 1
