@@ -7,19 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from sanfang.browser_tests import conftest as browser_fixtures
-from sanfang.browser_tests.pages import goto, horizontal_overflow, login
+from .pages import goto, horizontal_overflow, login
 
 pytestmark = pytest.mark.browser
-# The browser tests' fixtures (Debian's chromium, the committed world, desktop and phone pages).
-browser, browser_world = browser_fixtures.browser, browser_fixtures.browser_world
-page, phone_page = browser_fixtures.page, browser_fixtures.phone_page
-
-
-@pytest.fixture
-def _frozen():
-    """The live server runs on the real clock: no frozen time here."""
-    yield None
 
 
 @pytest.fixture
