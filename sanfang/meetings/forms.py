@@ -4,37 +4,11 @@ state, the rules). Every field has a label (the browser tests find fields by the
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sanfang.core.forms import FilesField, StyledForm
 from sanfang.voting.models import Matter
 
 from .models import MotionStep
 from .rules import Kind
-
-
-class StyledForm(forms.Form):
-    """Tabler's classes on every widget, so templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            kind = getattr(w, "input_type", "")
-            css = ("form-check-input" if kind in ("radio", "checkbox")
-                   else "form-select" if isinstance(w, forms.Select) else "form-control")
-            w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class FilesField(forms.FileField):
-    """Several files at once; their type and size are checked by the service."""
-
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf", "multiple": True})
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(FilesField, self).clean(f, initial) for f in files]
 
 
 def _when(label):

@@ -5,37 +5,12 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from sanfang.core.forms import FilesField, StyledForm
+
 from .models import Mediation, Ticket
 from .rules import Rating
 
 PHONE = re.compile(r"^1\d{10}$")
-
-
-class StyledForm(forms.Form):
-    """Tabler's classes on every widget, so templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            kind = getattr(w, "input_type", "")
-            css = ("form-check-input" if kind in ("radio", "checkbox")
-                   else "form-select" if isinstance(w, forms.Select) else "form-control")
-            w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos at once; their type and size are checked by the service."""
-
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf", "multiple": True})
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
 def clean_phone(value: str) -> str:
@@ -50,7 +25,7 @@ class CaseForm(StyledForm):
     title = forms.CharField(label=_("In one line"), max_length=80)
     description = forms.CharField(label=_("What happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     location = forms.CharField(label=_("Where exactly (building, floor …)"), max_length=120, required=False)
-    photos = PhotosField(label=_("Photos"), required=False)
+    photos = FilesField(label=_("Photos"), required=False)
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,7 +70,7 @@ class NoteForm(StyledForm):
 
 class ResolveForm(StyledForm):
     note = forms.CharField(label=_("How it was resolved"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    photos = PhotosField(label=_("Evidence (photos)"), required=False)
+    photos = FilesField(label=_("Evidence (photos)"), required=False)
 
 
 class RejectForm(StyledForm):

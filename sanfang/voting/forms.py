@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sanfang.core.forms import StyledForm
+
 from . import selectors
 from .models import Choice, Matter, PaperVisit, Poll
 
@@ -18,19 +20,6 @@ UPLOAD_TYPES = {
     ".png": (b"\x89PNG\r\n\x1a\n",), ".webp": (b"RIFF",),
 }
 ITEM_PREFIX = "item_"
-
-
-class StyledForm(forms.Form):
-    """Tabler's classes on every widget, so templates render fields plainly."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            kind = getattr(w, "input_type", "")
-            css = ("form-check-input" if kind in ("radio", "checkbox")
-                   else "form-select" if isinstance(w, forms.Select) else "form-control")
-            w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
 
 
 class DocumentField(forms.FileField):
