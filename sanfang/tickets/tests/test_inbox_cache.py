@@ -207,6 +207,23 @@ def test_the_html_inbox_lays_out_the_rows(world, desk, at_quarter_past_two, logi
     assert "11-23 14:00" in html  # the deadline in Shanghai time, as |date:"m-d H:i" wrote it
 
 
+def test_the_html_inbox_escapes_what_it_shows(world, desk, at_quarter_past_two, login):  # noqa: F811
+    """The rows are written without the template engine: every value is still escaped."""
+    Ticket.objects.filter(pk=desk["green"].pk).update(title='<script>alert("x")</script> & 楼道')
+    k1 = world.compounds["k1"]
+    k1.name = "和睦<小区>"
+    k1.save()
+    html = login(world.users["chair"]).get("/tickets/inbox/").content.decode()
+    assert "<script>alert" not in html and "和睦<小区>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 楼道" in html
+    assert "和睦&lt;小区&gt;" in html
+
+
+def test_an_empty_html_inbox_says_so(world, login):
+    html = login(world.users["district"]).get("/tickets/inbox/").content.decode()
+    assert 'data-testid="case-row"' not in html and '<td colspan="4" class="text-secondary">' in html
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
 def test_prepared_statements_are_evicted_and_prepared_again(world, desk, at_quarter_past_two, monkeypatch):  # noqa: F811
     from sanfang.accounts import models as accounts_models

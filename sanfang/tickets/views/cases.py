@@ -1,12 +1,15 @@
 """A case's page, its actions, the staff inbox and the resident's own list. Each action: fetch
 with a selector (404 outside scope), validate a form, call the one service, redirect."""
 
+from html import escape
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,7 +50,33 @@ def inbox(request):
     summonses = list(selectors.summonses_for(request.user)[:50]) if any(
         s.role == "department_officer" for s in seats_of(request.user)) else []
     return render(request, "tickets/inbox.html", {"page": page, "overdue": overdue, "summonses": summonses,
+                                                  "rows": _inbox_rows(rows),
                                                   "can_enter": perms.can_enter_for_resident(request.user)})
+
+
+def _inbox_rows(rows) -> str:
+    """The inbox's rows as tickets/_list.html lays out a case, written here rather than by the
+    template engine, whose lookups, filters and escaping per row were a quarter of the page's
+    CPU (bench inbox). Every value from the database or a catalogue goes through html.escape
+    (quotes included); the rest is constant markup. Every case of an inbox is open."""
+    overdue = f' <span class="badge bg-red text-red-fg" data-testid="overdue">{escape(_("overdue"))}</span>'
+    out = []
+    for t in rows:
+        late = t.overdue
+        me_too = f" · +{int(t.me_too)}" if t.me_too else ""
+        due = f"{escape(t.due_label)}{overdue if late else ''}" if t.due_at else "—"
+        out.append(
+            f"<tr{_LATE_ROW if late else ''} data-testid=\"case-row\">"
+            f'<td><a href="{escape(t.url)}">{escape(t.title)}</a><div class="text-secondary small">'
+            f"{escape(t.reference)} · {escape(t.category.name)}{me_too}</div></td>"
+            f'<td class="d-none d-md-table-cell">{escape(t.compound.name)}</td>'
+            f'<td><span class="badge {"bg-red-lt" if late else "bg-blue-lt"}" data-testid="status">'
+            f'{escape(t.get_status_display)}</span><div class="text-secondary small">{escape(t.get_tier_display)}</div>'
+            f'</td><td class="text-nowrap">{due}</td></tr>')
+    return mark_safe("".join(out))  # noqa: S308 (constant markup, every value escaped above)
+
+
+_LATE_ROW = ' class="table-danger"'
 
 
 def _ticket(request, reference) -> Ticket:
