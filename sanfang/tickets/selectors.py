@@ -186,7 +186,10 @@ class InboxRow:
     @property
     def due_label(self) -> str:
         """The deadline as the lists show it (``|date:"m-d H:i"`` in the current time zone)."""
-        return timezone.localtime(self.due_at).strftime("%m-%d %H:%M") if self.due_at else ""
+        if self.due_at is None:
+            return ""
+        d = timezone.localtime(self.due_at)
+        return f"{d.month:02d}-{d.day:02d} {d.hour:02d}:{d.minute:02d}"
 
     def as_api(self) -> dict:
         return {
