@@ -130,7 +130,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     pick = [random.Random(500 + i) for i in range(opts.concurrency)]
     base_cost = _baseline_cost(compound_ids)
     log(f"  baseline in-process: {base_cost[0]:.1f} ms wall, {base_cost[1]:.1f} ms CPU per request "
-        f"(+ {base_cost[2]} ms of PostgreSQL's)")
+        + (f"(+ {base_cost[2]:.2f} ms of PostgreSQL's)" if base_cost[2] is not None else ""))
 
     def baseline(i: int, seq: int) -> Request:
         return Request("GET", f"/bench/read20?compound={pick[i].choice(compound_ids)}")
