@@ -27,8 +27,8 @@ load: ``queries_per_request`` and ``queries`` (one request under ``CaptureQuerie
 ``inprocess_ms`` and ``inprocess_cpu_ms`` (wall and CPU time of one request, 200 of them; the
 baseline's as ``baseline_inprocess_*``), ``inprocess_db_cpu_ms`` (the CPU its PostgreSQL
 backend spent, from /proc, 1,000 requests) and ``cpu_ratio`` (the baseline's CPU per request,
-Python and PostgreSQL, over the line's: what the rate ratio tends to whatever the machine's
-load, HTTP and the clients left out), ``cpu_profile`` (where that CPU goes, see
+Python and PostgreSQL, over the line's: it hardly moves with the machine's load, and a quiet
+machine's rate ratio comes out close to it, HTTP and the clients costing both the same), ``cpu_profile`` (where that CPU goes, see
 ``bench._server.cpu_profile``), and every SELECT of that request on the cases table run again under ``EXPLAIN (ANALYZE, BUFFERS)``:
 ``plans`` holds each plan's first line, planning and execution time; the full plans go to
 stderr. Each API page is checked against ``selectors.inbox`` (the ORM queryset the hot path
@@ -191,8 +191,8 @@ def run(*, scale: float, argv: list[str]) -> None:
 
 def _cpu_ratio(base_cost, m) -> float | None:
     """The baseline's CPU per request (this process and its PostgreSQL backend, in-process)
-    over the line's: what the rate ratio tends to on a machine both share, whatever its load
-    (HTTP, gunicorn and the clients, the same for both, are left out)."""
+    over the line's: it hardly moves with the machine's load, and a quiet machine's rate ratio
+    comes out close to it (HTTP, gunicorn and the clients, the same for both, are left out)."""
     if None in (base_cost[2], m["inprocess_db_cpu_ms"], m["inprocess_cpu_ms"]):
         return None
     return round((base_cost[1] + base_cost[2]) / (m["inprocess_cpu_ms"] + m["inprocess_db_cpu_ms"]), 3)
