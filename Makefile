@@ -34,8 +34,8 @@ demo: install $(SANFANG_VAR)/secret_key $(SANFANG_VAR)/person_id_key
 	$(BIN)/sanfang collectstatic --no-input -v0
 	$(BIN)/sanfang seed demo
 	@echo "Serving Sanfang at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/gunicorn sanfang.wsgi:application \
-	  --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --timeout 300
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --blocking-threads 4 \
+	  --access-log sanfang.wsgi:application
 
 test: install
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""Shared parts of the HTTP benchmarks (``ticket_intake``, ``inbox``): a gunicorn server on the
+"""Shared parts of the HTTP benchmarks (``ticket_intake``, ``inbox``, ``ballots``): the
+production server (granian, as ``make demo`` runs it) on the
 scratch database, a closed-loop load generator, and the setup both need (a registry, the
 case categories, users with seats, tokens and sessions, the queries of one request).
 
@@ -56,8 +57,7 @@ class Server:
 
     @property
     def label(self) -> str:
-        kind = f"gthread {self.workers}×{self.threads}" if self.threads > 1 else f"sync ×{self.workers}"
-        return f"gunicorn {kind}"
+        return f"granian wsgi {self.workers}×{self.threads}"
 
     def log_tail(self, lines: int = 40) -> str:
         with open(self.log_path, encoding="utf-8", errors="replace") as f:
@@ -70,22 +70,22 @@ class Server:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 1, ping: str = "/bench/ping"):
-    """Run gunicorn on the scratch database (``DATABASE_URL`` as set by ``python -m bench``)
-    until the block ends; yields a ``Server``."""
+def serve(*, workers: int = 2, threads: int = 1, ping: str = "/bench/ping"):
+    """Run the site on granian (``workers`` processes of ``threads`` threads each, the WSGI
+    interface as in production) on the scratch database (``DATABASE_URL`` as set by
+    ``python -m bench``) until the block ends; yields a ``Server``."""
     port = free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=SETTINGS, DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
                PYTHONUNBUFFERED="1")
     for key in ("SECRET_KEY", "PERSON_ID_KEY", "DATABASE_URL"):
         if not env.get(key):
             raise BenchFailure(f"{key} is not set: run through `python -m bench`")
-    exe = Path(sys.executable).with_name("gunicorn")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "gunicorn"]
-    cmd += ["sanfang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--backlog", "2048",
-            "--keep-alive", "30", "--timeout", "120", "--graceful-timeout", "10", "--log-level", "warning"]
-    if threads > 1:
-        cmd += ["--worker-class", "gthread", "--threads", str(threads)]
-    fd, log_path = tempfile.mkstemp(prefix="sanfang-bench-gunicorn-", suffix=".log")
+    exe = Path(sys.executable).with_name("granian")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "granian"]
+    cmd += ["--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--blocking-threads", str(threads), "--backlog", "2048", "--log-level", "warning",
+            "--workers-kill-timeout", "10", "sanfang.wsgi:application"]
+    fd, log_path = tempfile.mkstemp(prefix="sanfang-bench-server-", suffix=".log")
     with os.fdopen(fd, "w") as logfile:
         process = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=logfile, stderr=subprocess.STDOUT,
                                    start_new_session=True)
@@ -102,7 +102,7 @@ def _wait_ready(server: Server, ping: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise BenchFailure(f"gunicorn exited with {server.process.returncode}:\n{server.log_tail()}")
+            raise BenchFailure(f"the server exited with {server.process.returncode}:\n{server.log_tail()}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
             conn.request("GET", ping)
@@ -113,11 +113,11 @@ def _wait_ready(server: Server, ping: str, timeout: float = 60) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise BenchFailure(f"gunicorn did not answer {ping} within {timeout:.0f} s:\n{server.log_tail()}")
+    raise BenchFailure(f"the server did not answer {ping} within {timeout:.0f} s:\n{server.log_tail()}")
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """Stop the gunicorn master we started (it stops its own workers), by its process id."""
+    """Stop the server we started (it stops its own workers), by its process id."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -393,7 +393,7 @@ def query_summary(sql: list[str]) -> dict[str, int]:
 
 def cost_per_request(call: Callable[[], object], n: int) -> tuple[float, float]:
     """(wall ms, CPU ms of this process) per call of ``call``, an in-process request: what
-    Python costs on its own, without HTTP, gunicorn or the load generator."""
+    Python costs on its own, without HTTP, the server or the load generator."""
     t, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         call()

@@ -20,7 +20,7 @@ Setup (not measured as a rate, each step timed):
 Measured in-process first (Django's test client, no HTTP): the queries of one ballot and of
 one progress read, their CPU and wall time, and where that CPU goes (``bench._server``).
 
-Timed, on one gunicorn server (``bench._server``):
+Timed, on one granian server (``bench._server``):
 
 1. ``ballots``: ``--concurrency`` clients POST ``/api/v1/polls/{pk}/ballots`` with their
    voter's token, back to back, for ``--seconds`` after ``--warmup``. Every client has its
@@ -34,7 +34,7 @@ Timed, on one gunicorn server (``bench._server``):
    ballots released at the same instant by a barrier (each from its own connection, by the
    head's co-owners in turn): exactly one must get 201 and the others 409 with its receipt.
 4. ``progress_reads``: ``--read-concurrency`` clients GET ``/api/v1/polls/{pk}/progress`` of
-   the polls with an owner's token for ``--read-seconds``, on a keep-alive (gthread) server;
+   the polls with an owner's token for ``--read-seconds``, on a keep-alive server;
    and ``/bench/bare-json`` (a bare Django view answering a small JSON) the same way,
    before and after: the ratio is against their mean.
 
@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from . import BenchFailure, emit, log
-from ._server import Request, cost_per_request, cpu_profile, gunicorn, load, queries_of, query_summary
+from ._server import Request, cost_per_request, cpu_profile, load, queries_of, query_summary, serve
 from .registry_import import database_label
 
 UNITS = 12_500
@@ -77,7 +77,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=60, help="measured seconds of ballots (and of the baseline)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
     parser.add_argument("--concurrency", type=int, default=16, help="voters sending back to back")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for the ballots")
+    parser.add_argument("--workers", type=int, default=2, help="server workers for the ballots")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker for the ballots (> 1: gthread)")
     parser.add_argument("--polls", type=int, default=0,
                         help="open polls (default: enough heads for --max-rate ballots/s over the whole run)")
@@ -88,7 +88,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--read-seconds", type=float, default=30, help="measured seconds of progress reads")
     parser.add_argument("--read-concurrency", type=int, default=16, help="clients reading the progress")
     parser.add_argument("--read-polls", type=int, default=1, help="polls whose progress is read (the most voted)")
-    parser.add_argument("--read-workers", type=int, default=2, help="gunicorn workers for the reads")
+    parser.add_argument("--read-workers", type=int, default=2, help="server workers for the reads")
     parser.add_argument("--read-threads", type=int, default=8, help="threads per worker for the reads")
     parser.add_argument("--inprocess", type=int, default=50, help="in-process requests timed, and as many profiled")
     parser.add_argument("--skip-reads", action="store_true", help="only the ballots")
@@ -110,7 +110,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     inproc = _inprocess(world, schedule, ledger, opts.inprocess)
 
     results = {}
-    with gunicorn(workers=opts.workers, threads=opts.threads) as server:
+    with serve(workers=opts.workers, threads=opts.threads) as server:
         label = server.label
         if not opts.skip_ballots:
             log(f"ballots: {opts.concurrency} clients for {opts.warmup:.0f} + {opts.seconds:.0f} s "
@@ -602,7 +602,7 @@ def _reads(world: World, opts) -> dict:
         return Request("GET", "/bench/bare-json")
 
     out = {}
-    with gunicorn(workers=opts.read_workers, threads=opts.read_threads) as server:
+    with serve(workers=opts.read_workers, threads=opts.read_threads) as server:
         for name, make in (("bare_first", bare), ("progress", progress), ("bare_last", bare)):
             log(f"{name.replace('_', ' ')}: {opts.read_concurrency} clients for {opts.warmup:.0f} + "
                 f"{opts.read_seconds:.0f} s …")

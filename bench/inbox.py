@@ -10,7 +10,7 @@ department), ``due_at`` as the services set it — then ANALYZE. Four users, one
 each with an API token and a session: a community worker, a subdistrict officer, a district
 officer and the staff of the company serving the most compounds.
 
-Timed, on one gunicorn server (``bench._server``), ``--concurrency`` clients sending back to
+Timed, on one granian server (``bench._server``), ``--concurrency`` clients sending back to
 back, per role and page, ``--slices`` slices of that page alternating with as many slices of
 the baseline (``--seconds`` of each in all, after ``--warmup`` seconds of each slice): the
 machine is shared and its load drifts within minutes, so each line is compared with the
@@ -51,10 +51,10 @@ from ._server import (
     cost_per_request,
     cpu_profile,
     database_cpu_ms,
-    gunicorn,
     load,
     queries_of,
     query_summary,
+    serve,
 )
 from .registry_import import database_label
 
@@ -75,7 +75,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--slices", type=int, default=3,
                         help="each line alternates this many slices of itself and of the baseline")
     parser.add_argument("--concurrency", type=int, default=8, help="clients sending back to back")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (> 1: gthread)")
     parser.add_argument("--tickets", type=int, default=None, help="cases to load (default 25 M × scale)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML inbox page")
@@ -153,7 +153,7 @@ def run(*, scale: float, argv: list[str]) -> None:
         return got, base, [round(r.rate(200), 1) for r in theirs]
 
     results = []
-    with gunicorn(workers=opts.workers, threads=opts.threads) as server:
+    with serve(workers=opts.workers, threads=opts.threads) as server:
         pages = [("api", "/api/v1/tickets/inbox?limit=20")] + ([("html", "/tickets/inbox/")] if html else [])
         for kind, path in pages:
             for role in roles:
@@ -192,7 +192,7 @@ def run(*, scale: float, argv: list[str]) -> None:
 def _cpu_ratio(base_cost, m) -> float | None:
     """The baseline's CPU per request (this process and its PostgreSQL backend, in-process)
     over the line's: it hardly moves with the machine's load, and a quiet machine's rate ratio
-    comes out close to it (HTTP, gunicorn and the clients, the same for both, are left out)."""
+    comes out close to it (HTTP, the server and the clients, the same for both, are left out)."""
     if None in (base_cost[2], m["inprocess_db_cpu_ms"], m["inprocess_cpu_ms"]):
         return None
     return round((base_cost[1] + base_cost[2]) / (m["inprocess_cpu_ms"] + m["inprocess_db_cpu_ms"]), 3)

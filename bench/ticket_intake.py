@@ -5,7 +5,7 @@ Setup (not timed): the first subdistricts of ``megacity(scale)``'s first distric
 ``--compounds`` compounds of them, imported with ``registry_import``; the case categories on
 the city region; a district officer (a seat at the district) with an API token.
 
-Timed, on one gunicorn server (``bench._server``) against the scratch database:
+Timed, on one granian server (``bench._server``) against the scratch database:
 
 1. ``POST /api/v1/tickets`` with the Bearer token from ``--concurrency`` clients back to back
    for ``--seconds`` (after a short warm-up): a random compound and category, a title, a
@@ -35,10 +35,10 @@ from ._server import (
     Request,
     cost_per_request,
     cpu_profile,
-    gunicorn,
     load,
     queries_of,
     query_summary,
+    serve,
 )
 from .registry_import import database_label
 
@@ -52,7 +52,7 @@ def run(*, scale: float, argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=60, help="measured seconds of each load (600 = the target's 10 min)")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before measuring")
     parser.add_argument("--concurrency", type=int, default=8, help="clients sending back to back")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=3, help="server worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (> 1: gthread)")
     parser.add_argument("--compounds", type=int, default=300, help="at least this many compounds in the registry")
     parser.add_argument("--inprocess", type=int, default=50, help="in-process intakes timed, and as many profiled")
@@ -128,7 +128,7 @@ def run(*, scale: float, argv: list[str]) -> None:
         return Request("POST", "/bench/bare-insert", body(clients[i], ext), {"Content-Type": "application/json"},
                        tag=ext)
 
-    with gunicorn(workers=opts.workers, threads=opts.threads) as server:
+    with serve(workers=opts.workers, threads=opts.threads) as server:
         log(f"intake: {opts.concurrency} clients for {opts.warmup:.0f} + {opts.seconds:.0f} s …")
         got = load(server.port, intake, concurrency=opts.concurrency, seconds=opts.seconds, warmup=opts.warmup,
                    keep=True)

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The live progress read of a poll with a bearer token, answered from the cached snapshot
+    # before the rest of the stack (WORKLOADS: ≥ 2,000 reads/s); anything else passes on.
+    "sanfang.voting.middleware.LiveProgressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sanfang.core.middleware.RefuseNulMiddleware",

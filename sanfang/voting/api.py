@@ -93,6 +93,11 @@ def poll_progress(request, pk: int):
         raise HttpError(404, "Not found.") from exc
     except rules.TallyError as exc:
         raise HttpError(409, str(exc)) from exc
+    return snapshot_response(snap)
+
+
+def snapshot_response(snap: live.Snapshot) -> HttpResponse:
+    """The snapshot's JSON as it is (also sent by ``voting.middleware`` for the common read)."""
     response = HttpResponse(snap.body, content_type="application/json")
     # The same answer for the rest of the snapshot's life: a client need not ask again before.
     response["Cache-Control"] = f"private, max-age={max(0, int(snap.at + live.ttl() - time.time()))}"

@@ -49,6 +49,9 @@ def _empty_cache():
     # The live progress is cached by poll id; every test's database starts its ids again.
     from django.core.cache import cache
 
+    from sanfang.voting.middleware import forget_verdicts
+
     cache.clear()
+    forget_verdicts()
     yield
     cache.clear()
