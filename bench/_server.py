@@ -54,9 +54,12 @@ class Server:
     log_path: str
     workers: int
     threads: int
+    kind: str = "granian"
 
     @property
     def label(self) -> str:
+        if self.kind == "gunicorn":
+            return f"gunicorn gthread {self.workers}×{self.threads}"
         return f"granian wsgi {self.workers}×{self.threads}"
 
     def log_tail(self, lines: int = 40) -> str:
@@ -72,7 +75,8 @@ class Server:
 @contextlib.contextmanager
 def serve(*, workers: int = 2, threads: int = 1, ping: str = "/bench/ping"):
     """Run the site on granian (``workers`` processes of ``threads`` threads each, the WSGI
-    interface as in production) on the scratch database (``DATABASE_URL`` as set by
+    interface as in production; ``BENCH_SERVER=gunicorn`` runs gunicorn's gthread workers
+    instead, to compare) on the scratch database (``DATABASE_URL`` as set by
     ``python -m bench``) until the block ends; yields a ``Server``."""
     port = free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE=SETTINGS, DEBUG="0", ALLOWED_HOSTS="127.0.0.1",
@@ -80,16 +84,22 @@ def serve(*, workers: int = 2, threads: int = 1, ping: str = "/bench/ping"):
     for key in ("SECRET_KEY", "PERSON_ID_KEY", "DATABASE_URL"):
         if not env.get(key):
             raise BenchFailure(f"{key} is not set: run through `python -m bench`")
-    exe = Path(sys.executable).with_name("granian")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "granian"]
-    cmd += ["--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--blocking-threads", str(threads), "--backlog", "2048", "--log-level", "warning",
-            "--workers-kill-timeout", "10", "sanfang.wsgi:application"]
+    kind = os.environ.get("BENCH_SERVER", "granian")
+    exe = Path(sys.executable).with_name(kind)
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", kind]
+    if kind == "gunicorn":  # for comparison only (pip install gunicorn): the platform runs granian
+        cmd += ["sanfang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--backlog", "2048",
+                "--keep-alive", "30", "--timeout", "120", "--log-level", "warning"]
+        cmd += ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    else:
+        cmd += ["--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--blocking-threads", str(threads), "--backlog", "2048", "--log-level", "warning",
+                "--workers-kill-timeout", "10", "sanfang.wsgi:application"]
     fd, log_path = tempfile.mkstemp(prefix="sanfang-bench-server-", suffix=".log")
     with os.fdopen(fd, "w") as logfile:
         process = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=logfile, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    server = Server(port=port, process=process, log_path=log_path, workers=workers, threads=threads)
+    server = Server(port=port, process=process, log_path=log_path, workers=workers, threads=threads, kind=kind)
     try:
         _wait_ready(server, ping)
         log(f"{server.label} on 127.0.0.1:{port} (pid {process.pid}, log {log_path})")

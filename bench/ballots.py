@@ -717,7 +717,7 @@ def _publish_one(world: World) -> dict:
 
     poll = world.polls[0]
     t = time.perf_counter()
-    svc.poll_close(poll=poll, actor=world.organiser)
+    svc.poll_close(poll=poll, now=poll.closes_at)  # as `sanfang tick` does when the window ends
     poll = svc.poll_publish(poll=poll, actor=world.organiser)
     seconds = round(time.perf_counter() - t, 2)
     expected = _expected(world, poll, _registry_units(world))

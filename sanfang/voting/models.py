@@ -48,6 +48,9 @@ class Poll(models.Model):
     closes_at = models.DateTimeField(_("voting closes"))
     allow_change = models.BooleanField(_("a ballot may be changed until the poll closes"), default=False)
     proxies_per_holder = models.PositiveSmallIntegerField(_("most owners one person may represent"), default=5)
+    notice_days = models.PositiveSmallIntegerField(
+        _("days of notice before voting opens"), default=15,
+        help_text=_("RULES V13: 15 days; an extraordinary assembly 7 in Hangzhou (from the meeting policy)."))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     decided_on = models.DateField(null=True, blank=True)

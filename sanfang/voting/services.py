@@ -62,8 +62,11 @@ def _locked(poll: Poll) -> Poll:
 @transaction.atomic
 def poll_create(*, compound, title: str, items: list[tuple[str, str]], opens_at, closes_at, actor,
                 building: str = "", parking_counts: bool = False, allow_change: bool = False,
-                proxies_per_holder: int = 5) -> Poll:
-    """A draft poll with its items (text, matter). Nothing is public until it is announced."""
+                proxies_per_holder: int = 5, notice: int | None = None) -> Poll:
+    """A draft poll with its items (text, matter). Nothing is public until it is announced, and
+    voting opens ``notice`` days after that at the earliest (V13: ``VOTING_NOTICE_DAYS``, 15, unless
+    the caller knows better — a motion passes its region's assembly notice, 7 days for an
+    extraordinary assembly in Hangzhou)."""
     if not perms.can_organise(actor, compound):
         raise PermissionDenied(_("Only the owners' committee or the community organises this compound's votes."))
     title = (title or "").strip()
@@ -82,9 +85,12 @@ def poll_create(*, compound, title: str, items: list[tuple[str, str]], opens_at,
         raise ValidationError({"building": _("No building %(b)s in this compound.") % {"b": building}})
     if proxies_per_holder < 1:
         raise ValidationError({"proxies_per_holder": _("At least 1.")})
+    notice = notice_days() if notice is None else notice
+    if notice < 1:
+        raise ValidationError({"opens_at": _("Owners need at least a day's notice before voting opens.")})
     poll = Poll.objects.create(compound=compound, title=title[:120], building=building, parking_counts=parking_counts,
                                opens_at=opens_at, closes_at=closes_at, allow_change=allow_change,
-                               proxies_per_holder=proxies_per_holder, created_by=actor)
+                               proxies_per_holder=proxies_per_holder, notice_days=notice, created_by=actor)
     PollItem.objects.bulk_create([PollItem(poll=poll, order=i + 1, text=t[:300], matter=m)
                                   for i, (t, m) in enumerate(clean_items)])
     _event(poll, "created", actor, items=len(clean_items))
@@ -101,9 +107,9 @@ def poll_announce(*, poll: Poll, actor, now=None) -> Poll:
     if p.status != S.DRAFT:
         _refuse(_("This poll has already been announced."))
     now = now or timezone.now()
-    if p.opens_at < now + timedelta(days=notice_days()):
+    if p.opens_at < now + timedelta(days=p.notice_days):
         raise ValidationError({"opens_at": _("Voting may open at the earliest %(n)d days after the announcement "
-                                             "(RULES V13).") % {"n": notice_days()}})
+                                             "(RULES V13).") % {"n": p.notice_days}})
     p.status, p.announced_at = S.ANNOUNCED, now
     p.save(update_fields=["status", "announced_at"])
     _event(p, "announced", actor)
@@ -399,7 +405,8 @@ def _item_orders(poll_pk: int) -> set[str]:
 def _second_ballot(poll_pk: int, head_id: int, *, choices, channel, actor, proxy, now) -> Ballot | None:
     """The head has voted already: with ``allow_change`` an online voter replaces the ballot
     (never a paper one, never with paper) until the poll closes; otherwise a refusal naming the
-    first ballot's receipt. None when the head has no ballot (the conflict was elsewhere)."""
+    first ballot's receipt — to the head's own owners only. None when the head has no ballot
+    (the conflict was elsewhere)."""
     with transaction.atomic():
         p = _shared(poll_pk)
         existing = Ballot.objects.select_for_update().filter(poll_id=poll_pk, head_id=head_id).first()
@@ -411,8 +418,12 @@ def _second_ballot(poll_pk: int, head_id: int, *, choices, channel, actor, proxy
             existing.cast_by, existing.channel, existing.proxy = actor, channel, proxy
             existing.save(update_fields=["choices", "at", "changed", "cast_by", "channel", "proxy"])
             return existing
-    _refuse(_("A ballot has already been cast for this owner (receipt %(r)s).") % {"r": existing.receipt},
-            code="duplicate")
+    if proxy is None and channel != Ballot.Channel.PAPER:
+        # One of the head's own owners: the receipt is theirs to know (it finds the ballot in the
+        # published log). A proxy holder or the staff entering paper are not told it.
+        _refuse(_("A ballot has already been cast for this owner (receipt %(r)s).") % {"r": existing.receipt},
+                code="duplicate")
+    _refuse(_("A ballot has already been cast for this owner."), code="duplicate")
 
 
 def _store(poll, head, choices, *, channel, actor, proxy=None, scan=None, now) -> Ballot:
@@ -514,8 +525,25 @@ def proxy_revoke(*, proxy: Proxy, actor, now=None) -> Proxy:
     return p
 
 
+def early_close_refusal(poll: Poll, now) -> str | None:
+    """Why the organiser cannot close the poll before its window ends, or None. The window was
+    announced with the items (V13): every owner may vote until its end, so closing early is only
+    for a vote in which every head on the roll has voted already."""
+    if now >= poll.closes_at:
+        return None
+    heads = RollHead.objects.filter(poll_id=poll.pk).count()
+    voted = Ballot.objects.filter(poll_id=poll.pk).count()
+    if heads and voted >= heads:
+        return None
+    return (_("Voting runs until %(t)s as announced; it can close earlier only once every owner on the roll "
+              "has voted (%(v)d of %(n)d so far).")
+            % {"t": timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M"), "v": voted, "n": heads})
+
+
 @transaction.atomic
 def poll_close(*, poll: Poll, actor=None, now=None) -> Poll:
+    """Close voting: by ``sanfang tick`` (no actor) at the end of the window, or by the
+    organiser at its end or earlier once every head has voted."""
     p = _locked(poll)
     now = now or timezone.now()
     if p.status != S.OPEN:
@@ -524,6 +552,9 @@ def poll_close(*, poll: Poll, actor=None, now=None) -> Poll:
         _refuse(_("The voting window has not ended."))
     if actor is not None and not perms.can_organise(actor, p.compound):
         raise PermissionDenied(_("Only the owners' committee or the community organises this compound's votes."))
+    refusal = early_close_refusal(p, now)
+    if refusal:
+        _refuse(refusal)
     p.status, p.decided_on = S.CLOSED, timezone.localdate(now)
     p.save(update_fields=["status", "decided_on"])
     _event(p, "closed", actor)

@@ -41,6 +41,7 @@ from .motions import (  # noqa: F401
     party_agreed,
     petition_count,
     petition_sign,
+    poll_notice_days,
     residents_gate_open,
     tripartite_agreed,
 )

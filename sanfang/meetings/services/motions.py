@@ -28,6 +28,7 @@ from ..models import Motion, MotionEvent, MotionStep, PetitionSignature
 from ..rules import (
     ENDED,
     STEPS,
+    Kind,
     Stage,
     Status,
     can_move_motion,
@@ -304,6 +305,12 @@ def petition_sign(*, motion: Motion, person, unit, actor, now=None) -> PetitionS
 # --- the owners' poll -----------------------------------------------------------------------------
 
 
+def poll_notice_days(mo: Motion) -> int:
+    """Days between announcing the motion's poll and voting: the owners' assembly notice of the
+    region's policy (V13: 15), the extraordinary one (HZ: 7) when owners' petition forced it."""
+    return policy_for(mo.compound.community).notice_days(Kind.ASSEMBLY, extraordinary=mo.assembly_required)
+
+
 @transaction.atomic
 def motion_open_poll(*, motion: Motion, title: str, items, opens_at, closes_at, building: str = "", actor) -> Poll:
     """The residents' step as an owners' decision: a draft poll with these items (text, matter)
@@ -323,7 +330,7 @@ def motion_open_poll(*, motion: Motion, title: str, items, opens_at, closes_at, 
     if not perms.can_open_poll(actor, mo):
         raise PermissionDenied(_("Only the owners' committee or the community organises this compound's votes."))
     poll = voting.poll_create(compound=mo.compound, title=title, items=list(items), opens_at=opens_at,
-                              closes_at=closes_at, building=building, actor=actor)
+                              closes_at=closes_at, building=building, actor=actor, notice=poll_notice_days(mo))
     now = timezone.now()
     mo.poll, mo.updated_at = poll, now
     mo.save(update_fields=["poll", "updated_at"])

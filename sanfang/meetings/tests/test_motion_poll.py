@@ -86,6 +86,21 @@ def test_a_forced_assembly_opens_its_poll_without_the_tripartite_step(world, rol
                                 opens_at=OPENS, closes_at=CLOSES, actor=world.users["community"])
     mo.refresh_from_db()
     assert mo.poll == poll and not mo.assembly_overdue
+    # An extraordinary assembly: the region's 7 days' notice (V13, HZ) instead of 15.
+    assert poll.notice_days == 7
+    voting.poll_announce(poll=poll, actor=world.users["community"], now=OPENS - timedelta(days=7))
+    assert Poll.objects.get(pk=poll.pk).status == "announced"
+
+
+def test_an_ordinary_motions_poll_has_the_assembly_notice_of_its_region(world):
+    from sanfang.meetings.models import MeetingPolicy
+
+    MeetingPolicy.objects.create(region=world.regions["city"], assembly_notice_days=20)
+    poll = open_poll(at_residents(world), world)
+    assert poll.notice_days == 20
+    with pytest.raises(ValidationError) as err:  # 16 days ahead is not enough there
+        voting.poll_announce(poll=poll, actor=world.users["chair"], now=NOW)
+    assert "20" in str(err.value) and Poll.objects.get(pk=poll.pk).status == "draft"
 
 
 def _voters(world, roll):

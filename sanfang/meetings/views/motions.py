@@ -141,6 +141,7 @@ def motion_detail(request, pk):
         "sign_form": f.SignatureForm(ownerships=_ownerships(user, mo), auto_id="sign_%s") if can_sign else None,
         "poll_form": f.PollForm(auto_id="poll_%s", initial={"title": mo.title[:120], "item_1": mo.title[:300],
                                                             "matter_1": mo.matter}) if can_poll else None,
+        "poll_notice": svc.poll_notice_days(mo) if can_poll else None,
         "poll_url": poll_url(mo.poll_id) if mo.poll_id else "",
         # A draft poll is its organisers' (RULES V13: nothing is public before it is announced).
         "show_poll": bool(mo.poll_id) and (mo.poll.status != Poll.Status.DRAFT or perms.can_open_poll(user, mo)),

@@ -108,6 +108,29 @@ def test_paper_never_over_online(world, open_poll, owners):
                                actor=world.users["community"], now=DURING)
     assert err.value.code == "duplicate"
     assert Ballot.objects.get().channel == "online" and PaperVisit.objects.count() == 0
+    # The staff are not told the owner's receipt: it would find the ballot in the published log.
+    assert Ballot.objects.get().receipt not in err.value.messages[0]
+
+
+def test_a_proxy_holder_is_not_told_the_owners_receipt(world, open_poll, owners):
+    from sanfang.accounts.models import Role
+    from sanfang.testing import user_with_seat
+
+    owner_b = user_with_seat("owner-b", Role.RESIDENT, world.compounds["k1"])
+    owner_b.person = owners["b"]
+    owner_b.save()
+    chair = world.users["chair"]
+    svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"], document=doc(),
+                    actor=chair, poll=open_poll)
+    own = svc.ballot_cast(poll=open_poll, actor=owner_b, choices=YES, now=DURING)
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=chair, choices={"1": "no", "2": "no"}, for_person_id=owners["b"].pk,
+                        now=DURING)
+    assert err.value.code == "duplicate" and own.receipt not in err.value.messages[0]
+    with pytest.raises(ValidationError) as again:  # the owner themselves still gets it
+        svc.ballot_cast(poll=open_poll, actor=owner_b, choices=YES, now=DURING)
+    assert own.receipt in again.value.messages[0]
+    assert Ballot.objects.get().choices == YES
 
 
 def test_paper_ballot_with_its_scan_and_visit(world, open_poll):
@@ -304,3 +327,17 @@ def test_closing_waits_for_a_ballot_in_flight(world, open_poll, owners, transact
     voter.join(10)
     closer.join(10)
     assert outcome == ["not_allowed"] and Ballot.objects.count() == 0
+
+
+def test_closing_early_only_once_every_head_has_voted(world, open_poll):
+    heads = list(RollHead.objects.filter(poll=open_poll).values_list("key", flat=True))
+    for key in heads[:-1]:
+        svc.paper_ballot_enter(poll=open_poll, head_key=key, choices=YES, actor=world.users["community"], now=DURING,
+                               scan=SimpleUploadedFile("s.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg"))
+    with pytest.raises(ValidationError) as err:
+        svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+    assert f"{len(heads) - 1} of {len(heads)}" in err.value.messages[0]
+    svc.paper_ballot_enter(poll=open_poll, head_key=heads[-1], choices=YES, actor=world.users["community"], now=DURING,
+                           scan=SimpleUploadedFile("s.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg"))
+    closed = svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+    assert closed.status == "closed" and closed.decided_on == DURING.date()

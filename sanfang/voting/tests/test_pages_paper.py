@@ -93,7 +93,7 @@ def test_an_item_that_was_not_published_is_refused_on_paper_too(world, open_poll
 
 
 def test_paper_after_the_window_is_refused(world, open_poll, login):
-    svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+    svc.poll_close(poll=open_poll, actor=world.users["chair"], now=open_poll.closes_at)
     with time_machine.travel(DURING, tick=False):
         r = login(world.users["community"]).post(f"/polls/{open_poll.pk}/paper/", paper())
     assert levels(r) == ["error"] and Ballot.objects.count() == 0

@@ -133,9 +133,11 @@ def test_the_poll_page_shows_items_with_their_thresholds(world, open_poll, clien
     assert "&gt; 1/2" in page  # using the fund: more than half of the participants (V4)
     assert "≥ 3/4" in page  # rebuilding or altering: three quarters (V3)
     assert "≥ 2/3" in page  # the quorum (V2)
-    assert 'data-testid="timeline"' not in page and 'data-testid="actions"' not in page
+    assert 'data-testid="timeline"' not in page and 'data-testid="closes-later"' not in page
+    assert 'data-testid="notice"' in page
     staff = login(world.users["chair"]).get(f"/polls/{open_poll.pk}/").content.decode()
-    assert 'data-testid="timeline"' in staff and 'data-kind="opened"' in staff and 'data-testid="actions"' in staff
+    # Open, its window running, not every owner voted: no close yet, and why.
+    assert 'data-testid="timeline"' in staff and 'data-kind="opened"' in staff and 'data-testid="closes-later"' in staff
 
 
 def test_an_older_decision_shows_the_older_rule_set(world, open_poll, login):
@@ -216,8 +218,15 @@ def test_open_close_and_publish(world, owners, login):
         c = login(world.users["community"])  # a session from weeks before has expired
         c.post(f"/polls/{poll.pk}/open/", {"confirmed": "1"})
         assert Poll.objects.get(pk=poll.pk).status == "open" and poll.roll.count() == 3
+        page = c.get(f"/polls/{poll.pk}/").content.decode()
+        assert 'data-testid="closes-later"' in page and 'data-testid="action-close"' not in page
+        refused = c.post(f"/polls/{poll.pk}/close/", {"confirmed": "1"})  # before the window ends
+        assert levels(refused)[-1] == "error" and Poll.objects.get(pk=poll.pk).status == "open"
+    with time_machine.travel(start + timedelta(days=7, minutes=1), tick=False):
+        c = login(world.users["community"])
+        assert 'data-testid="action-close"' in c.get(f"/polls/{poll.pk}/").content.decode()
         page = c.get(f"/polls/{poll.pk}/?confirm=close").content.decode()
-        assert 'data-testid="early-close"' in page
+        assert 'data-testid="confirm-action"' in page and 'data-testid="early-close"' not in page
         c.post(f"/polls/{poll.pk}/close/", {"confirmed": "1"})
         assert Poll.objects.get(pk=poll.pk).status == "closed"
         r = c.post(f"/polls/{poll.pk}/publish/", {"confirmed": "1"})

@@ -74,7 +74,7 @@ def test_progress_before_voting_opens(world, draft_poll, login):
 
 
 def test_a_closed_poll_stops_refreshing(world, open_poll, login):
-    svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+    svc.poll_close(poll=open_poll, actor=world.users["chair"], now=open_poll.closes_at)
     page = login(world.users["owner_a"]).get(f"/polls/{open_poll.pk}/progress/").content.decode()
     assert 'data-testid="progress"' in page and "hx-trigger" not in page
 

@@ -85,7 +85,7 @@ def test_a_ballot_changes_only_where_the_poll_allows(world, open_poll, login):
 @pytest.mark.parametrize("when", [BEFORE, None])
 def test_outside_the_window_nothing_is_cast(world, open_poll, login, when):
     if when is None:  # closed by the organiser
-        svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+        svc.poll_close(poll=open_poll, actor=world.users["chair"], now=open_poll.closes_at)
         when = DURING
     c = login(world.users["owner_a"])
     with time_machine.travel(when, tick=False):

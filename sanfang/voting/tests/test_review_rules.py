@@ -33,6 +33,22 @@ def live(world, scene):
     return svc.poll_open(poll=poll, actor=world.users["chair"], now=start)
 
 
+def test_voting_cannot_close_before_its_window_ends(world, scene, live, login):
+    """The window was announced with the items (V13): the organiser's close is refused until it
+    ends, the page says why, and nothing changes."""
+    chair = login(world.users["chair"])
+    with time_machine.travel(DURING, tick=False):
+        page = chair.get(f"/polls/{live.pk}/").content.decode()
+        assert 'data-testid="closes-later"' in page and 'data-testid="action-close"' not in page
+        assert 'data-testid="confirm-action"' not in chair.get(f"/polls/{live.pk}/?confirm=close").content.decode()
+        before = snapshot()
+        chair.post(f"/polls/{live.pk}/close/", {"confirmed": "1"})
+        assert snapshot() == before and Poll.objects.get(pk=live.pk).status == "open"
+        with pytest.raises(ValidationError) as err:
+            svc.poll_close(poll=live, actor=world.users["chair"])
+    assert "0 of" in err.value.messages[0] or "0/" in err.value.messages[0]
+
+
 def actions(world, owners, scene, live):
     s = scene
     new_poll = {"title": "新表决", "opens_at": "2027-03-01T09:00", "closes_at": "2027-03-15T09:00",
@@ -87,9 +103,9 @@ def test_irreversible_actions_are_confirmed_first(world, scene, live, login):
     """Announce, open, close and publish (a GET asks, the POST without ``confirmed`` only
     redirects to the question), revoking an authorisation, opening and closing a survey: nothing
     changes until confirmed; then the event names the actor."""
-    chair = login(world.users["chair"])
     before = snapshot()
-    with time_machine.travel(DURING, tick=False):
+    with time_machine.travel(live.closes_at + timedelta(hours=1), tick=False):  # closing needs the window's end
+        chair = login(world.users["chair"])
         for url in (f"/polls/{scene['draft'].pk}/announce/", f"/polls/{live.pk}/close/"):
             r = chair.post(url)
             assert r.status_code == 302 and "?confirm=" in r.url

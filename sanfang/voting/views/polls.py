@@ -113,11 +113,14 @@ def poll_detail(request, pk):
     confirm = request.GET.get("confirm", "")
     confirming = action if confirm and confirm == action else None
     now = timezone.now()
+    close_refusal = svc.early_close_refusal(poll, now) if action == "close" else None
+    if close_refusal:
+        action = confirming = None  # `sanfang tick` closes it when the window ends
     return render(request, "voting/detail.html", {
         "poll": poll, "items": selectors.item_rules(poll), "staff": staff, "organiser": organiser,
         "action": action, "action_label": ACTION_LABELS.get(action), "confirming": confirming,
         "confirm_text": ACTIONS[confirming][2] if confirming else "",
-        "early_close": confirming == "close" and now < poll.closes_at,
+        "early_close": confirming == "close" and now < poll.closes_at, "close_refusal": close_refusal,
         "not_yet": action == "open" and now < poll.opens_at,
         "timeline": selectors.timeline(poll) if staff else [],
         "size": selectors.roll_size(poll) if poll.status != S.DRAFT and poll.status != S.ANNOUNCED else None,
