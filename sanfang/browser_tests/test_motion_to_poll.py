@@ -208,8 +208,11 @@ def test_a_motion_from_a_case_through_three_steps_to_a_published_poll(page: Page
         form.locator("[name=paper-head]").fill("1-1-201")
         form.locator("input[type=radio][value=yes]").first.check()
         form.locator("input[type=file]").set_input_files(str(scan))
+        asked = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.accept()))  # final: confirmed first
         form.get_by_test_id("enter-ballot").click()
         expect(page.get_by_test_id("recent-paper")).to_contain_text("1-1-201")
+        assert len(asked) == 1 and asked[0]
 
         # Live progress: 3 of 4 heads in, both bases.
         goto(page, f"/polls/{poll.pk}/progress/")

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import translation
 
 from sanfang.voting import services as svc
 from sanfang.voting.models import Ballot, PaperVisit, Proxy, RollHead
@@ -334,7 +335,7 @@ def test_closing_early_only_once_every_head_has_voted(world, open_poll):
     for key in heads[:-1]:
         svc.paper_ballot_enter(poll=open_poll, head_key=key, choices=YES, actor=world.users["community"], now=DURING,
                                scan=SimpleUploadedFile("s.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg"))
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError) as err, translation.override("en"):
         svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
     assert f"{len(heads) - 1} of {len(heads)}" in err.value.messages[0]
     svc.paper_ballot_enter(poll=open_poll, head_key=heads[-1], choices=YES, actor=world.users["community"], now=DURING,
