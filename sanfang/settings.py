@@ -116,6 +116,10 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+# The hottest reads run as statements prepared once per connection (accounts.models.
+# prepared_rows); off behind a pooler that shares server connections between clients
+# (PgBouncer in transaction mode), where a statement prepared on one may be missing on another.
+PREPARED_STATEMENTS = envbool("PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the demo server and a management command share the file.
     DATABASES["default"]["OPTIONS"] = {

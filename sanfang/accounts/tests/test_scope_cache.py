@@ -178,3 +178,32 @@ def test_an_empty_subtree_and_a_user_without_seats(world):
     assert empty == ()
     lonely = user_with_seat("lonely", Role.COMMUNITY_WORKER, None)
     assert scope.seats_of(fresh(lonely)) == []
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_token_with_or_without_prepared_statements(world, settings, prepared):
+    """PREPARED_STATEMENTS=0 (behind PgBouncer in transaction mode) sends the same SQL as it is:
+    the same user, last_used written, and no statement prepared on the connection."""
+    from django.db import connection
+
+    settings.PREPARED_STATEMENTS = prepared
+
+    def prepared_here():
+        if connection.vendor != "postgresql":
+            return set()
+        with connection.cursor() as c:
+            c.execute("SELECT name FROM pg_prepared_statements")
+            return {row[0] for row in c.fetchall()}
+
+    if connection.vendor == "postgresql":  # start from a connection with nothing prepared
+        from sanfang.accounts.models import _prepared
+
+        with connection.cursor() as c:
+            c.execute("DEALLOCATE ALL")
+        _prepared.pop(connection.connection, None)
+    token, key = ApiToken.issue(user=world.users["company"], name="client")
+    assert user_for_token(key) == world.users["company"]
+    assert ApiToken.objects.get(pk=token.pk).last_used is not None
+    if connection.vendor == "postgresql":
+        names = prepared_here()
+        assert (len(names) == 2) if prepared else not names  # the token, and last_used written
