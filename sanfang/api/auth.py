@@ -58,8 +58,8 @@ def user_for_token(key: str):
     if token.last_used is None or (now - token.last_used).total_seconds() > LAST_USED_EVERY:
         # Prepared too: a voter's token is often used once, so this runs on most ballots, and
         # the ORM's compile of the UPDATE cost a tenth of a ballot (bench ballots).
-        prepared_rows(connection, _TOUCH, _touch_sql(connection),
-                      [connection.ops.adapt_datetimefield_value(now), token.pk])
+        writer = connections[router.db_for_write(ApiToken)]
+        prepared_rows(writer, _TOUCH, _touch_sql(writer), [writer.ops.adapt_datetimefield_value(now), token.pk])
     return user
 
 

@@ -65,7 +65,8 @@ def _poll(request, pk: int) -> Poll:
 
 @router.post("/polls/{pk}/ballots", response={201: BallotOut})
 def ballot_cast(request, pk: int, payload: BallotIn):
-    """Cast your ballot (one per head: a second one gets 409 with the first one's receipt)."""
+    """Cast your ballot (one per head: a second one gets 409, naming the first one's receipt to the
+    head's own owners only)."""
     try:
         ballot = svc.ballot_cast(poll=Poll(pk=pk), actor=request.user, choices=payload.choices,
                                  for_person_id=payload.for_person, head_key=payload.head,
@@ -99,6 +100,7 @@ def poll_progress(request, pk: int):
 def snapshot_response(snap: live.Snapshot) -> HttpResponse:
     """The snapshot's JSON as it is (also sent by ``voting.middleware`` for the common read)."""
     response = HttpResponse(snap.body, content_type="application/json")
+    response["Content-Length"] = str(len(snap.body))  # CommonMiddleware's, on the short cut too
     # The same answer for the rest of the snapshot's life: a client need not ask again before.
     response["Cache-Control"] = f"private, max-age={max(0, int(snap.at + live.ttl() - time.time()))}"
     return response

@@ -23,6 +23,7 @@ import re
 import threading
 import time
 
+from django.core.exceptions import DisallowedHost
 from django.urls import reverse
 
 from sanfang.accounts.models import ApiToken
@@ -82,6 +83,10 @@ class LiveProgressMiddleware:
     @staticmethod
     def answer(request, poll_id: int):
         """The snapshot's response, or None to let the view decide."""
+        try:
+            request.get_host()  # as CommonMiddleware would: a Host not allowed is the view's 400
+        except DisallowedHost:
+            return None
         scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() != "bearer" or not key:
             return None

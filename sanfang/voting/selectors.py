@@ -181,6 +181,7 @@ class Voter:
     for_person: int | None  # None: the user's own head
     grantor: Person | None = None
     proxy: Proxy | None = None
+    voted_by_owner: bool = False  # a proxy's head whose ballot the owner cast: not the holder's to see
 
     @property
     def labels(self) -> list[str]:
@@ -225,8 +226,18 @@ def proxy_heads(user, poll: Poll, on: date | None = None, *, skip=()) -> list[Vo
              .prefetch_related("people").distinct().order_by("key"))
     found = [(h, next(proxies[p.pk] for p in h.people.all() if p.pk in proxies)) for h in heads]
     ballots = _ballots_by_head(poll, [h for h, _p in found])
-    return sorted((Voter(head=h, ballot=ballots.get(h.pk), for_person=p.grantor_id, grantor=p.grantor, proxy=p)
-                   for h, p in found), key=lambda v: (v.grantor.name, v.head.key))
+    holder = getattr(user, "person_id", None)
+    mine = set(Proxy.objects.filter(pk__in={b.proxy_id for b in ballots.values() if b.proxy_id}, holder_id=holder)
+               .values_list("pk", flat=True))
+    voters = []
+    for h, p in found:
+        ballot = ballots.get(h.pk)
+        # The holder sees a ballot they cast; one the owner cast themself is the owner's: its
+        # receipt and choices would find it in the published log.
+        theirs = ballot is not None and ballot.proxy_id in mine
+        voters.append(Voter(head=h, ballot=ballot if theirs else None, for_person=p.grantor_id, grantor=p.grantor,
+                            proxy=p, voted_by_owner=ballot is not None and not theirs))
+    return sorted(voters, key=lambda v: (v.grantor.name, v.head.key))
 
 
 # --- paper ballots and the door-to-door log ----------------------------------------------------

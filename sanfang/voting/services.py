@@ -413,10 +413,21 @@ def _second_ballot(poll_pk: int, head_id: int, *, choices, channel, actor, proxy
         if existing is None:
             return None
         if p.allow_change and channel != Ballot.Channel.PAPER and existing.channel != Ballot.Channel.PAPER:
+            cast_by_holder = existing.proxy_id is not None and Proxy.objects.filter(
+                pk=existing.proxy_id, holder_id=proxy.holder_id if proxy else None).exists()
+            if proxy is not None and not cast_by_holder:
+                # The owner's own ballot (or another holder's) stands: a proxy changes only what
+                # it cast, and is not told the receipt.
+                _refuse(_("The owner has voted themself: their ballot stands."), code="duplicate")
             _voting_now(p, now)
             existing.choices, existing.at, existing.changed = choices, now, existing.changed + 1
+            fields = ["choices", "at", "changed", "cast_by", "channel", "proxy"]
+            if existing.proxy_id is not None and proxy is None:
+                # The owner replaces what their proxy cast: a receipt the holder does not know.
+                existing.receipt = new_receipt()
+                fields.append("receipt")
             existing.cast_by, existing.channel, existing.proxy = actor, channel, proxy
-            existing.save(update_fields=["choices", "at", "changed", "cast_by", "channel", "proxy"])
+            existing.save(update_fields=fields)
             return existing
     if proxy is None and channel != Ballot.Channel.PAPER:
         # One of the head's own owners: the receipt is theirs to know (it finds the ballot in the
@@ -528,9 +539,13 @@ def proxy_revoke(*, proxy: Proxy, actor, now=None) -> Proxy:
 def early_close_refusal(poll: Poll, now) -> str | None:
     """Why the organiser cannot close the poll before its window ends, or None. The window was
     announced with the items (V13): every owner may vote until its end, so closing early is only
-    for a vote in which every head on the roll has voted already."""
+    for a vote in which every head on the roll has voted already, and never where ballots may
+    still be changed."""
     if now >= poll.closes_at:
         return None
+    if poll.allow_change:
+        return (_("Voting runs until %(t)s as announced, and owners may change their ballots until then: it "
+                  "cannot close earlier.") % {"t": timezone.localtime(poll.closes_at).strftime("%Y-%m-%d %H:%M")})
     heads = RollHead.objects.filter(poll_id=poll.pk).count()
     voted = Ballot.objects.filter(poll_id=poll.pk).count()
     if heads and voted >= heads:

@@ -65,3 +65,18 @@ def test_not_found_page_is_chinese_and_explains_scope(world, login):
     assert response.status_code == 404
     body = response.content.decode()
     assert "未找到" in body or "不存在" in body
+
+
+def test_translated_text_in_inline_javascript_is_escaped_for_it():
+    """A confirmation's text goes into ``confirm('…')`` inside an HTML attribute: an apostrophe
+    or a quote in any language would end the string and the form would submit without asking.
+    Every such text passes through ``escapejs``."""
+    import re
+    from pathlib import Path
+
+    import sanfang
+
+    raw = re.compile(r"confirm\('\{% (?:translate|blocktranslate)")
+    found = [f"{p}:{n}" for p in Path(sanfang.__file__).parent.rglob("*.html")
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if raw.search(line)]
+    assert found == []

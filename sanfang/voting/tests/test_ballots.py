@@ -113,13 +113,19 @@ def test_paper_never_over_online(world, open_poll, owners):
     assert Ballot.objects.get().receipt not in err.value.messages[0]
 
 
-def test_a_proxy_holder_is_not_told_the_owners_receipt(world, open_poll, owners):
+def _owner_b(world, owners):
+    """A user for owner b (co-owner of 102 with a), who can vote online."""
     from sanfang.accounts.models import Role
     from sanfang.testing import user_with_seat
 
-    owner_b = user_with_seat("owner-b", Role.RESIDENT, world.compounds["k1"])
-    owner_b.person = owners["b"]
-    owner_b.save()
+    user = user_with_seat("owner-b", Role.RESIDENT, world.compounds["k1"])
+    user.person = owners["b"]
+    user.save()
+    return user
+
+
+def test_a_proxy_holder_is_not_told_the_owners_receipt(world, open_poll, owners):
+    owner_b = _owner_b(world, owners)
     chair = world.users["chair"]
     svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"], document=doc(),
                     actor=chair, poll=open_poll)
@@ -342,3 +348,37 @@ def test_closing_early_only_once_every_head_has_voted(world, open_poll):
                            scan=SimpleUploadedFile("s.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg"))
     closed = svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
     assert closed.status == "closed" and closed.decided_on == DURING.date()
+
+
+def test_where_ballots_may_change_a_proxy_changes_only_what_it_cast(world, open_poll, owners):
+    open_poll.allow_change = True
+    open_poll.save()
+    owner_b = _owner_b(world, owners)
+    chair = world.users["chair"]
+    svc.proxy_grant(compound=world.compounds["k1"], grantor=owners["b"], holder=owners["chair"], document=doc(),
+                    actor=chair, poll=open_poll)
+    by_proxy = svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["b"].pk, now=DURING)
+    again = svc.ballot_cast(poll=open_poll, actor=chair, choices={"1": "no", "2": "no"},
+                            for_person_id=owners["b"].pk, now=DURING)  # the holder changes what it cast
+    assert again.receipt == by_proxy.receipt and again.changed == 1
+    # The owner replaces it: a receipt the holder never saw.
+    own = svc.ballot_cast(poll=open_poll, actor=owner_b, choices={"1": "abstain", "2": "no"}, now=DURING)
+    assert own.channel == "online" and own.proxy is None and own.receipt != by_proxy.receipt
+    stored = Ballot.objects.get()
+    assert stored.receipt == own.receipt and stored.changed == 2
+    # …and the holder can no longer change it, nor learn its receipt.
+    with pytest.raises(ValidationError) as err:
+        svc.ballot_cast(poll=open_poll, actor=chair, choices=YES, for_person_id=owners["b"].pk, now=DURING)
+    assert err.value.code == "duplicate" and own.receipt not in err.value.messages[0]
+    assert Ballot.objects.get().choices == {"1": "abstain", "2": "no"}
+
+
+def test_no_early_close_where_ballots_may_still_change(world, open_poll):
+    open_poll.allow_change = True
+    open_poll.save()
+    for key in RollHead.objects.filter(poll=open_poll).values_list("key", flat=True):
+        svc.paper_ballot_enter(poll=open_poll, head_key=key, choices=YES, actor=world.users["community"], now=DURING,
+                               scan=SimpleUploadedFile("s.jpg", b"\xff\xd8\xff" + b"0" * 20, content_type="image/jpeg"))
+    with pytest.raises(ValidationError):  # every head voted, but each may still change until the end
+        svc.poll_close(poll=open_poll, actor=world.users["chair"], now=DURING)
+    assert svc.poll_close(poll=open_poll, actor=world.users["chair"], now=open_poll.closes_at).status == "closed"

@@ -204,3 +204,20 @@ def test_an_owner_of_two_heads_votes_for_each(world, owners, login):
     assert ballots[own.pk].choices == {"1": "yes"} and ballots[shared.pk].choices == {"1": "no"}
     assert re.search(r'id="receipt"[^>]*>([^<]+)<', shown).group(1) == ballots[shared.pk].receipt
     assert levels(refused)[-1] == "error" and Ballot.objects.filter(poll=poll).count() == 2
+
+
+def test_a_proxy_holder_never_sees_the_owners_own_ballot(world, open_poll, owners, owner_b, login):
+    """The owner voted themself: their receipt and choices would find their ballot in the
+    published log, so the holder sees only that they voted, even where ballots may change."""
+    Poll.objects.filter(pk=open_poll.pk).update(allow_change=True)
+    grant(world, open_poll, owners["b"], owners["chair"])
+    own = svc.ballot_cast(poll=open_poll, actor=owner_b, choices={"1": "no", "2": "no"}, now=DURING)
+    c = login(world.users["chair"])
+    with time_machine.travel(DURING, tick=False):
+        for query in ("", "&change=1"):
+            page = c.get(f"/polls/{open_poll.pk}/vote/?for={owners['b'].pk}{query}").content.decode()
+            assert 'data-testid="voted-by-owner"' in page and own.receipt not in page
+            assert 'data-testid="my-choices"' not in page and 'data-testid="ballot-form"' not in page
+        confirm, r = cast(c, open_poll, YES_ABSTAIN, **{"for": owners["b"].pk})
+        after = c.get(r.url).content.decode() if r.status_code == 302 else ""
+    assert own.receipt not in after and Ballot.objects.get().choices == {"1": "no", "2": "no"}

@@ -110,3 +110,13 @@ def test_a_yes_is_remembered_for_the_snapshots_age_and_no_longer(world, open_pol
         with time_machine.travel(DURING.timestamp() + live.ttl() + 0.5, tick=False):
             live.current(open_poll.pk)  # a new count, so a fresh snapshot again
             assert _shortcut(url, key).status_code == 299  # the verdict lapsed: the view refuses (401)
+
+
+def test_a_host_not_allowed_is_left_to_the_site_and_the_length_is_sent(world, open_poll, token):
+    url = f"/api/v1/polls/{open_poll.pk}/progress"
+    with time_machine.travel(DURING, tick=False):
+        live.current(open_poll.pk)
+        bad = RequestFactory().get(url, HTTP_HOST="evil.example", HTTP_AUTHORIZATION=f"Bearer {token[1]}")
+        assert LiveProgressMiddleware(_passed_on)(bad).status_code == 299  # CommonMiddleware says 400
+        short = _shortcut(url, token[1])
+    assert short.status_code == 200 and short["Content-Length"] == str(len(short.content))

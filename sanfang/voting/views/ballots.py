@@ -115,7 +115,7 @@ def vote(request, pk):
 
     ballot = selected.ballot if selected else None
     may_change = bool(ballot and poll.allow_change and open_now and ballot.channel != Ballot.Channel.PAPER)
-    show_form = bool(open_now and selected and (ballot is None or (may_change and (
+    show_form = bool(open_now and selected and not selected.voted_by_owner and (ballot is None or (may_change and (
         request.GET.get("change") == "1" or request.method == "POST"))))
     return render(request, "voting/vote.html", {
         "poll": poll, "items": items, "form": form, "own": own, "proxied": proxied, "selected": selected,

@@ -29,7 +29,7 @@ MAX_COMPOUND_CHOICES = 50
 ACTIONS = {
     "announce": (svc.poll_announce, S.DRAFT, gettext_lazy(
         "Announce this poll? Its items are published to the owners and can no longer change (RULES V13); "
-        "voting opens at the time set, at least 15 days from now."), gettext_lazy("The poll is announced.")),
+        "voting opens at the time set, no sooner than the notice period shown below after today."), gettext_lazy("The poll is announced.")),
     "open": (svc.poll_open, S.ANNOUNCED, gettext_lazy(
         "Open voting now? The roll of owners is frozen from the registry as it stands (RULES V6–V8)."),
         gettext_lazy("Voting is open.")),
@@ -93,7 +93,8 @@ def poll_new(request):
             return redirect("voting:detail", pk=poll.pk)
     elif request.method == "POST":
         messages.error(request, _("Please correct the errors below."))
-    return render(request, "voting/new.html", {"compound": compound, "form": form, "items": items})
+    return render(request, "voting/new.html", {"compound": compound, "form": form, "items": items,
+                                               "notice_days": svc.notice_days()})
 
 
 def _next_action(poll: Poll) -> str | None:
