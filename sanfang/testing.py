@@ -109,3 +109,21 @@ def build_world() -> World:
     w.users["chair"].person = chair
     w.users["chair"].save()
     return w
+
+
+def url_matrix_misses(client, users: dict, actors, urls: dict) -> list[tuple]:
+    """Every URL as every actor: ``urls`` maps a name to ``(url, want)``, ``want(actor)`` the
+    status that actor must get. Anonymous visitors must be sent to the login page. Returns what
+    differs as ``(actor, name, got, want)``; a review asserts it is empty."""
+    misses = []
+    for url, _want in urls.values():
+        r = client.get(url)
+        if r.status_code != 302 or "/accounts/login/" not in r.url:
+            misses.append(("anonymous", url, r.status_code, 302))
+    for who in actors:
+        client.force_login(users[who])
+        for name, (url, want) in urls.items():
+            got = client.get(url).status_code
+            if got != want(who):
+                misses.append((who, name, got, want(who)))
+    return misses

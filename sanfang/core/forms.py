@@ -4,17 +4,22 @@ several files at once (their type and size are checked by the services, which sn
 from django import forms
 
 
+def style(form: forms.Form) -> None:
+    """Tabler's classes on every widget of ``form`` (call it again after adding fields)."""
+    for field in form.fields.values():
+        w = field.widget
+        kind = getattr(w, "input_type", "")
+        css = ("form-check-input" if kind in ("radio", "checkbox")
+               else "form-select" if isinstance(w, forms.Select) else "form-control")
+        w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
+
+
 class StyledForm(forms.Form):
     """Tabler's classes on every widget, so templates render fields plainly."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            kind = getattr(w, "input_type", "")
-            css = ("form-check-input" if kind in ("radio", "checkbox")
-                   else "form-select" if isinstance(w, forms.Select) else "form-control")
-            w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
+        style(self)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sanfang.core.forms import style
+
 from . import surveys as sv
 from .models import Survey
 
@@ -15,16 +17,6 @@ from .models import Survey
 MAX_COMPOUND_CHOICES = 200
 _NUMBERING = re.compile(r"^\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[.、)）:：]\s*")
 UNKNOWN = "x"
-
-
-def _style(form: forms.Form) -> None:
-    """Tabler's classes on every widget, so templates render fields plainly."""
-    for field in form.fields.values():
-        w = field.widget
-        kind = getattr(w, "input_type", "")
-        css = ("form-check-input" if kind in ("radio", "checkbox")
-               else "form-select" if isinstance(w, forms.Select) else "form-control")
-        w.attrs["class"] = f"{w.attrs.get('class', '')} {css}".strip()
 
 
 def parse_items(text: str) -> list[tuple[str, str]]:
@@ -89,7 +81,7 @@ class SurveyForm(forms.Form):
                 choices=[("", "—")] + [(c.code, f"{c.name}（{c.code}）") for c in compounds.only("code", "name")])
         else:
             self.fields["compound"].help_text = _("The compound's code, as on the registry.")
-        _style(self)
+        style(self)
 
     def clean_compound(self):
         compound = sv.compound_to_run(user=self.user, code=self.cleaned_data["compound"])
@@ -147,7 +139,7 @@ class ReissueForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
 
 class CodeForm(forms.Form):
@@ -157,7 +149,7 @@ class CodeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        _style(self)
+        style(self)
 
     def clean_code(self):
         code = sv.normalise_token(self.cleaned_data["code"])

@@ -115,18 +115,13 @@ def matrix(scene) -> dict[str, tuple[str, set]]:
 
 
 def test_every_url_as_every_actor(world, scene, client):
-    urls = matrix(scene)
-    for url, _allowed in urls.values():
-        r = client.get(url)
-        assert r.status_code == 302 and "/accounts/login/" in r.url, url
-    wrong = []
-    for who in ACTORS:
-        client.force_login(world.users[who])
-        for name, (url, allowed) in urls.items():
-            got = client.get(url).status_code
-            if got != (200 if who in allowed else 404):
-                wrong.append((who, name, got))
-    assert wrong == []
+    from sanfang.testing import url_matrix_misses
+
+    def wants(allowed):
+        return lambda who: 200 if who in allowed else 404
+
+    urls = {name: (url, wants(allowed)) for name, (url, allowed) in matrix(scene).items()}
+    assert url_matrix_misses(client, world.users, ACTORS, urls) == []
 
 
 def test_internal_files_are_not_for_the_company_or_the_supervisors(world, scene, login):
